@@ -1,0 +1,312 @@
+"""Load the demonstration election: Kazakhstan's Mazhilis election of 10 January 2021.
+
+Facts (results, regions, reported incidents) come from the facts file;
+invented things (polling stations, organizations, accounts, moderation
+state) from the demo file beside it, and are marked as demo data. Loading is
+one transaction and an upsert by natural keys: a second run changes nothing.
+"""
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from incidents import services
+from incidents.models import (
+    Election,
+    Observer,
+    OfficialResult,
+    Organization,
+    Party,
+    PartyResult,
+    PollingStation,
+    Region,
+    ResultStage,
+    Source,
+    Status,
+)
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_DEMO_FILE = DATA_DIR / "kz-2021-mazhilis-demo.json"
+
+#: the moves that take a new demo report to its target status
+PATHS = {
+    Status.SUBMITTED: [],
+    Status.IN_REVIEW: [Status.IN_REVIEW],
+    Status.NEEDS_INFO: [Status.IN_REVIEW, Status.NEEDS_INFO],
+    Status.VERIFIED: [Status.IN_REVIEW, Status.VERIFIED],
+    Status.PUBLISHED: [Status.IN_REVIEW, Status.VERIFIED, Status.PUBLISHED],
+}
+
+
+class DemoDataError(Exception):
+    pass
+
+
+def upsert(model, lookup, values):
+    """Get or create by ``lookup``; save only what differs. Returns (object, created, changed)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
+        return obj, True, False
+    changed = [field for field, value in values.items() if getattr(obj, field) != value]
+    for field in changed:
+        setattr(obj, field, values[field])
+    if changed:
+        obj.full_clean()
+        obj.save()
+    return obj, False, bool(changed)
+
+
+class Command(BaseCommand):
+    help = "Load the demo election (Kazakhstan, Mazhilis, 10 January 2021). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo-file",
+            default=str(DEFAULT_DEMO_FILE),
+            help="The demo data file (its facts_file is read from the same folder).",
+        )
+
+    def handle(self, *args, **options):
+        demo_path = Path(options["demo_file"])
+        demo = self.read_json(demo_path)
+        try:
+            facts_path = demo_path.parent / demo["facts_file"]
+        except (KeyError, TypeError) as error:
+            raise CommandError(f"{demo_path}: no facts_file entry ({error}).") from error
+        facts = self.read_json(facts_path)
+        self.counts = {}
+        try:
+            with transaction.atomic():
+                self.load(facts, demo)
+        except (KeyError, TypeError, ValueError, ValidationError, DemoDataError) as error:
+            raise CommandError(
+                f"{facts_path} / {demo_path}: the data is not as expected ({type(error).__name__}: {error}). "
+                "Nothing was loaded."
+            ) from error
+        self.stdout.write(self.style.SUCCESS("Demo election loaded."))
+        if settings.DEBUG:
+            self.stdout.write(
+                "Demo logins (debug only): "
+                + ", ".join(account["username"] for account in demo["accounts"])
+                + f" — password: {demo['password']}"
+            )
+
+    def read_json(self, path):
+        try:
+            return json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as error:
+            raise CommandError(f"{path}: file not found.") from error
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise CommandError(f"{path}: not valid JSON ({error}).") from error
+
+    def progress(self, label, created, total):
+        self.stdout.write(f"  {label}: {total} ({created} new)")
+
+    def load(self, facts, demo):
+        election = self.load_election(facts["election"], demo["election"])
+        regions = self.load_regions(facts["regions"])
+        parties = self.load_parties(election, facts["parties"])
+        self.load_results(election, facts, demo["election"], regions, parties)
+        stations = self.load_stations(election, regions, demo["stations_per_region"])
+        users = self.load_accounts(demo, stations)
+        self.load_incidents(election, facts["incidents_reported"], demo["incidents"], regions, users)
+
+    def load_election(self, data, demo):
+        self.stdout.write(f"Election {data['slug']}")
+        values = {
+            "name_en": data["name"],
+            "kind": data["kind"],
+            "country": data["country"],
+            "election_day": datetime.date.fromisoformat(data["election_day"]),
+            "time_zone": demo["time_zone"],
+            "reference_prefix": demo["reference_prefix"],
+            "seats_total": data["seats_total"],
+            "threshold_percent": Decimal(str(data["threshold_percent"])),
+        }
+        election, _created, _changed = upsert(Election, {"slug": data["slug"]}, values)
+        if not Election.objects.filter(is_current=True).exists():
+            election.is_current = True
+            election.save(update_fields=["is_current"])
+        self.zone = election.zone
+        return election
+
+    def load_regions(self, rows):
+        regions, created = {}, 0
+        for row in rows:
+            values = {
+                "name_en": row["name_en"],
+                "name_ru": row["name_ru"],
+                "name_kk": row["name_kk"],
+                "country": row["code"].split("-")[0],
+                "level": row["kind"],
+                "centre": row["centre"],
+                "latitude": Decimal(str(row["lat"])).quantize(Decimal("0.000001")),
+                "longitude": Decimal(str(row["lon"])).quantize(Decimal("0.000001")),
+            }
+            regions[row["code"]], new, _ = upsert(Region, {"code": row["code"]}, values)
+            created += new
+        self.progress("Regions", created, len(regions))
+        return regions
+
+    def load_parties(self, election, rows):
+        parties, created = {}, 0
+        for row in rows:
+            values = {
+                "name_en": row["name_en"],
+                "name_ru": row["name_ru"],
+                "name_kk": row["name_kk"],
+                "colour": row["colour"],
+            }
+            parties[row["short"]], new, _ = upsert(Party, {"election": election, "short_name": row["short"]}, values)
+            created += new
+        self.progress("Parties", created, len(parties))
+        return parties
+
+    def load_results(self, election, facts, demo, regions, parties):
+        data = facts["election"]
+        national, created, _ = upsert(
+            OfficialResult,
+            {"election": election, "region": None, "polling_station": None},
+            {
+                "stage": ResultStage.FINAL,
+                "registered_voters": data["registered_voters"],
+                "ballots_cast": data["ballots_cast"],
+                # The commission published the votes cast for parties, i.e. the valid votes.
+                "valid_votes": data["votes_for_parties_total"],
+                "source": demo["national_result_source"],
+                "as_of": self.local(demo["national_result_as_of"]),
+            },
+        )
+        for row in facts["parties"]:
+            upsert(
+                PartyResult,
+                {"result": national, "party": parties[row["short"]]},
+                {"votes": row["votes"], "seats": row["seats"]},
+            )
+        created = int(created)
+        for row in facts["regions"]:
+            # Only the preliminary turnout percentage was published per region.
+            _, new, _ = upsert(
+                OfficialResult,
+                {"election": election, "region": regions[row["code"]], "polling_station": None},
+                {
+                    "stage": ResultStage.PRELIMINARY,
+                    "turnout_percent": Decimal(str(row["turnout_percent_preliminary"])),
+                    "source": demo["regional_result_source"],
+                    "as_of": self.local(demo["regional_result_as_of"]),
+                },
+            )
+            created += new
+        self.progress("Official results (national + regional)", created, len(facts["regions"]) + 1)
+
+    def load_stations(self, election, regions, per_region):
+        stations, created = {}, 0
+        for code, region in regions.items():
+            stations[code] = []
+            for index in range(1, per_region + 1):
+                number = f"{code.split('-')[-1]}-{index:03d}"
+                offset = Decimal("0.01") * index
+                station, new, _ = upsert(
+                    PollingStation,
+                    {"election": election, "number": number},
+                    {
+                        "region": region,
+                        "name": f"Demo polling station {number} ({region.centre})",
+                        "address": f"{region.centre} (invented address)",
+                        "latitude": region.latitude + offset,
+                        "longitude": region.longitude + offset,
+                        "is_demo": True,
+                    },
+                )
+                stations[code].append(station)
+                created += new
+        self.progress("Polling stations (demo)", created, sum(len(s) for s in stations.values()))
+        return stations
+
+    def load_accounts(self, demo, stations):
+        User = get_user_model()
+        organizations, created = {}, 0
+        for row in demo["organizations"]:
+            organizations[row["name"]], new, _ = upsert(
+                Organization, {"name": row["name"]}, {"kind": row["kind"], "country": row["country"], "is_demo": True}
+            )
+            created += new
+        self.progress("Demo organizations", created, len(organizations))
+        users, created = {}, 0
+        for row in demo["accounts"]:
+            user = User.objects.filter(username=row["username"]).first()
+            if user is None:
+                user = User(username=row["username"], first_name="Demo", last_name=row["role"])
+                if settings.DEBUG:
+                    user.set_password(demo["password"])
+                else:
+                    # Outside debug the demo accounts cannot log in until a coordinator sets a password.
+                    user.set_unusable_password()
+                created += 1
+            user.is_staff = row["role"] != "Observer"
+            user.email = f"{row['username']}@demo.invalid"
+            user.save()
+            user.groups.add(Group.objects.get(name=row["role"]))
+            if row["role"] == "Observer":
+                observer, _, _ = upsert(
+                    Observer,
+                    {"user": user},
+                    {"organization": organizations[row["organization"]], "kind": row["kind"], "is_demo": True},
+                )
+                observer.assigned_stations.add(*[s for code in row["stations_in"] for s in stations[code]])
+            users[row["username"]] = user
+        self.progress("Demo accounts", created, len(users))
+        return users
+
+    def load_incidents(self, election, facts, demo_rows, regions, users):
+        if len(facts) != len(demo_rows):
+            raise DemoDataError(f"{len(facts)} reported incidents but {len(demo_rows)} demo entries.")
+        created = 0
+        for index, (fact, row) in enumerate(zip(facts, demo_rows, strict=True), start=1):
+            reporter = users[row["reporter"]].observer_profile
+            submission = services.incident_submit(
+                reporter=reporter,
+                election=election,
+                kind=fact["kind"],
+                region=regions[fact["region"]] if fact["region"] else None,
+                occurred_at=self.local(row["occurred_at"]),
+                occurred_precision=row["precision"],
+                location_text=fact["when"],
+                description=fact["what"],
+                details=row["details"],
+                source=Source.MEDIA,
+                client_token=f"demo-{election.slug}-{index}",
+                is_demo=True,
+            )
+            if not submission.created:
+                continue
+            created += 1
+            self.advance(submission.incident, row, users)
+        self.progress("Reported incidents", created, len(facts))
+
+    def advance(self, incident, row, users):
+        """Take a new demo report along the workflow to its status, through the service."""
+        for to_status in PATHS[Status(row["status"])]:
+            incident = services.incident_transition(
+                incident=incident,
+                to_status=to_status,
+                actor=users[row["moderator"]],
+                comment=row.get("question", "") if to_status == Status.NEEDS_INFO else "",
+                verification=row.get("verification"),
+                public_summary=row.get("public_summary"),
+            )
+
+    def local(self, value):
+        """A naive ISO time in the election's time zone, as an aware datetime."""
+        return datetime.datetime.fromisoformat(value).replace(tzinfo=self.zone)

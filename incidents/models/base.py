@@ -1,0 +1,114 @@
+"""Small pieces shared by the models: translated names and coordinates."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TranslatedNameMixin(models.Model):
+    """A name in each interface language; ``name`` picks the active one.
+
+    English is required and is the fallback when a translation is missing.
+    """
+
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self):
+        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return getattr(self, f"name_{language}", "") or self.name_en
+
+
+class CoordinatesMixin(models.Model):
+    """A point in WGS 84 degrees; both or neither are set."""
+
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_point(self):
+        return self.latitude is not None and self.longitude is not None
+
+
+def coordinate_constraints(prefix):
+    """Database checks for CoordinatesMixin, named after the concrete model."""
+    return [
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+            name=f"{prefix}_latitude_range",
+        ),
+        models.CheckConstraint(
+            condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+            name=f"{prefix}_longitude_range",
+        ),
+        models.CheckConstraint(
+            condition=Q(latitude__isnull=True, longitude__isnull=True)
+            | Q(latitude__isnull=False, longitude__isnull=False),
+            name=f"{prefix}_point_complete",
+        ),
+    ]
+
+
+def choices_constraint(field, choices, name):
+    """A CheckConstraint keeping ``field`` to the values of a TextChoices."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a known time zone (e.g. Asia/Almaty)."),
+            params={"value": value},
+        )
+
+
+@deconstructible
+class ChoiceListValidator:
+    """Validates a JSON list whose items must be values of a TextChoices class."""
+
+    def __init__(self, choices):
+        self.choices = choices
+
+    def __call__(self, value):
+        if not isinstance(value, list):
+            raise ValidationError(_("Expected a list of values."))
+        unknown = [item for item in value if item not in self.choices.values]
+        if unknown:
+            raise ValidationError(
+                _("Unknown values: %(values)s."),
+                params={"values": ", ".join(map(str, unknown))},
+            )
+        if len(set(value)) != len(value):
+            raise ValidationError(_("A value is listed twice."))
+
+    def __eq__(self, other):
+        return isinstance(other, ChoiceListValidator) and self.choices is other.choices

@@ -1,0 +1,71 @@
+"""The append-only history of every incident."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .base import choices_constraint
+from .vocabularies import EventAction
+
+
+class AppendOnlyError(PermissionDenied):
+    """Raised on any attempt to change or delete a recorded event."""
+
+
+class IncidentEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Incident events cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Incident events cannot be deleted.")
+
+    def visible_to_observer(self):
+        return self.filter(visible_to_observer=True)
+
+
+class IncidentEvent(models.Model):
+    """Something that happened to an incident: who, when, from and to, why.
+
+    Rows are only ever added, by the services, inside the transaction of the
+    change they record.
+    """
+
+    incident = models.ForeignKey(
+        "incidents.Incident", verbose_name=_("incident"), on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=EventAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    visible_to_observer = models.BooleanField(_("visible to the observer"), default=False)
+
+    objects = IncidentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+        constraints = [choices_constraint("action", EventAction, "event_action_valid")]
+
+    def __str__(self):
+        return f"{self.incident_id}: {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Incident events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Incident events cannot be deleted.")

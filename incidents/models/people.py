@@ -1,0 +1,64 @@
+"""Observers and their organizations. Everything here is private."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import choices_constraint
+from .vocabularies import ObserverKind, OrganizationKind
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False, help_text=_("Invented for the demonstration."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        constraints = [choices_constraint("kind", OrganizationKind, "organization_kind_valid")]
+
+    def __str__(self):
+        return self.name
+
+
+class Observer(models.Model):
+    """The observer profile of a user account. Never shown to the public."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="observer_profile",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="observers",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ObserverKind.choices)
+    accreditation_number = models.CharField(_("accreditation number"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    assigned_stations = models.ManyToManyField(
+        "incidents.PollingStation",
+        verbose_name=_("assigned polling stations"),
+        blank=True,
+        related_name="observers",
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False, help_text=_("Invented for the demonstration."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("observer")
+        verbose_name_plural = _("observers")
+        constraints = [choices_constraint("kind", ObserverKind, "observer_kind_valid")]
+
+    def __str__(self):
+        return self.user.get_username()

@@ -1,0 +1,415 @@
+"""Every change to incidents goes through a function here.
+
+Each service runs in one transaction and records what it did as an
+IncidentEvent in that same transaction: either the change and its record are
+both written, or neither is.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import (
+    DETAIL_MODELS,
+    Election,
+    EventAction,
+    Incident,
+    IncidentEvent,
+    Observer,
+    PollingStation,
+    Region,
+    Source,
+    Status,
+    Verification,
+)
+from .workflow import EDITABLE_STATUSES, TRANSITIONS
+
+
+class WorkflowError(Exception):
+    """A move that cannot be made; ``message`` says why, for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The move does not exist from the incident's current status."""
+
+
+class TransitionForbidden(WorkflowError):
+    """The move exists but this actor may not make it."""
+
+
+class IncidentChanged(WorkflowError):
+    """Someone else changed the incident since the actor last saw it."""
+
+
+class IdempotencyConflict(Exception):
+    """A client token was reused for a different submission."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    incident: Incident
+    created: bool
+
+
+def record_event(
+    *, incident, action, actor, comment="", from_status="", to_status="", changes=None, visible_to_observer=False
+):
+    """Append one IncidentEvent. Call inside the transaction of the change."""
+    return IncidentEvent.objects.create(
+        incident=incident,
+        action=action,
+        actor=actor,
+        comment=comment,
+        from_status=from_status,
+        to_status=to_status,
+        changes=changes or {},
+        visible_to_observer=visible_to_observer,
+    )
+
+
+def validate_place_and_time(
+    *, election: Election, region: Region | None, polling_station: PollingStation | None, occurred_at: datetime.datetime
+):
+    """Raise ValidationError (keyed by field) if the place or time cannot be right."""
+    errors = {}
+    if polling_station is not None:
+        if polling_station.election_id != election.pk:
+            errors["polling_station"] = _("This polling station belongs to another election.")
+        elif region is not None and polling_station.region_id != region.pk:
+            errors["polling_station"] = _("This polling station is not in the chosen region.")
+    now = timezone.now()
+    tolerance = datetime.timedelta(minutes=settings.OBSERVER_FUTURE_TOLERANCE_MINUTES)
+    if occurred_at > now + tolerance:
+        errors["occurred_at"] = _("This time is in the future.")
+    earliest = datetime.datetime.combine(
+        election.election_day - datetime.timedelta(days=settings.OBSERVER_DAYS_BEFORE_ELECTION),
+        datetime.time.min,
+        tzinfo=election.zone,
+    )
+    if occurred_at < earliest:
+        errors["occurred_at"] = _("This time is long before the election (more than %(days)d days).") % {
+            "days": settings.OBSERVER_DAYS_BEFORE_ELECTION
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def build_detail(kind, details):
+    """An unsaved detail row for ``kind`` from a dict of its fields, validated."""
+    model = DETAIL_MODELS.get(kind)
+    if model is None:
+        if details:
+            raise ValidationError(_("This kind of incident takes no details."))
+        return None
+    detail = model(**(details or {}))
+    detail.full_clean(exclude=["incident"])
+    return detail
+
+
+def _existing_submission(*, client_token, reporter, client_fingerprint):
+    existing = Incident.objects.filter(client_token=client_token).first()
+    if existing is None:
+        return None
+    if existing.reporter_id != getattr(reporter, "pk", None) or (
+        client_fingerprint and existing.client_fingerprint and existing.client_fingerprint != client_fingerprint
+    ):
+        raise IdempotencyConflict(_("This submission token was already used for a different report."))
+    return Submission(existing, created=False)
+
+
+def incident_submit(
+    *,
+    reporter: Observer | None,
+    election: Election,
+    kind: str,
+    description: str,
+    occurred_at: datetime.datetime,
+    occurred_precision: str,
+    region: Region | None = None,
+    polling_station: PollingStation | None = None,
+    location_text: str = "",
+    latitude=None,
+    longitude=None,
+    is_sensitive: bool = False,
+    details: dict | None = None,
+    source: str = Source.OBSERVER,
+    source_url: str = "",
+    client_token: str | None = None,
+    client_fingerprint: str = "",
+    actor=None,
+    is_demo: bool = False,
+) -> Submission:
+    """File a new report and record it as submitted.
+
+    Idempotent on ``client_token``: a second call with the same token returns
+    the incident the first call created (``created=False``) and writes
+    nothing. The same token from another reporter, or with another
+    ``client_fingerprint``, raises IdempotencyConflict. Invalid input raises
+    ValidationError keyed by field, with nothing written.
+    """
+    if client_token:
+        existing = _existing_submission(
+            client_token=client_token, reporter=reporter, client_fingerprint=client_fingerprint
+        )
+        if existing:
+            return existing
+
+    if polling_station is not None and region is None:
+        region = polling_station.region
+    validate_place_and_time(election=election, region=region, polling_station=polling_station, occurred_at=occurred_at)
+    incident = Incident(
+        election=election,
+        kind=kind,
+        region=region,
+        polling_station=polling_station,
+        location_text=location_text,
+        latitude=latitude,
+        longitude=longitude,
+        is_sensitive=is_sensitive,
+        occurred_at=occurred_at,
+        occurred_precision=occurred_precision,
+        description=description,
+        source=source,
+        source_url=source_url,
+        reporter=reporter,
+        client_token=client_token or None,
+        client_fingerprint=client_fingerprint,
+        is_demo=is_demo,
+    )
+    incident.reference = _unused_reference(election)
+    incident.full_clean(exclude=["reference", "client_token"])
+    detail = build_detail(kind, details)
+
+    try:
+        with transaction.atomic():
+            incident.save()
+            if detail is not None:
+                detail.incident = incident
+                detail.save()
+            record_event(
+                incident=incident,
+                action=EventAction.SUBMITTED,
+                actor=actor or (reporter.user if reporter else None),
+                to_status=Status.SUBMITTED,
+                visible_to_observer=True,
+            )
+    except IntegrityError:
+        # A concurrent retry with the same token won the race: answer with its incident.
+        if client_token:
+            existing = _existing_submission(
+                client_token=client_token, reporter=reporter, client_fingerprint=client_fingerprint
+            )
+            if existing:
+                return existing
+        raise
+    return Submission(incident, created=True)
+
+
+def _unused_reference(election):
+    while True:
+        reference = Incident.new_reference(election.reference_prefix)
+        if not Incident.objects.filter(reference=reference).exists():
+            return reference
+
+
+def incident_transition(
+    *,
+    incident: Incident,
+    to_status: str,
+    actor,
+    comment: str = "",
+    expected_version: int | None = None,
+    verification: str | None = None,
+    public_summary: str | None = None,
+) -> Incident:
+    """Move ``incident`` to ``to_status`` on behalf of ``actor``.
+
+    The row is locked for the duration, so of two moderators acting at once
+    exactly one succeeds. Raises IncidentChanged if ``expected_version`` is
+    given and the incident has changed since, TransitionNotAllowed if the
+    move does not exist from the current status, TransitionForbidden if the
+    actor may not make it, ValidationError if a required reason, summary or
+    verification level is missing. On any error nothing is written. Returns
+    the updated incident.
+    """
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise IncidentChanged(
+                _("Incident %(reference)s was changed by someone else; reload it and try again.")
+                % {"reference": locked.reference}
+            )
+        from_status = locked.status
+        move = TRANSITIONS.get((from_status, to_status))
+        if move is None:
+            raise TransitionNotAllowed(
+                _("An incident that is %(from)s cannot become %(to)s.")
+                % {
+                    "from": Status(from_status).label,
+                    "to": Status(to_status).label if to_status in Status.values else to_status,
+                }
+            )
+        refusal = permissions.move_refusal(actor, locked, move)
+        if refusal:
+            raise TransitionForbidden(str(refusal))
+        if move.reason_required and not comment:
+            raise ValidationError({"comment": _("Give a reason: it is recorded with this step.")})
+
+        changes = {}
+        now = timezone.now()
+        if to_status == Status.IN_REVIEW and from_status == Status.SUBMITTED:
+            locked.assignee = actor
+            locked.claimed_at = now
+        elif to_status == Status.SUBMITTED:
+            locked.assignee = None
+            locked.claimed_at = None
+        elif to_status == Status.VERIFIED:
+            if verification not in Verification.values:
+                raise ValidationError({"verification": _("Choose a verification level.")})
+            changes["verification"] = [locked.verification, verification]
+            locked.verification = verification
+        elif to_status == Status.PUBLISHED:
+            summary = (public_summary if public_summary is not None else locked.public_summary).strip()
+            if not summary:
+                raise ValidationError({"public_summary": _("Write the public summary before publishing.")})
+            if summary != locked.public_summary:
+                changes["public_summary"] = [locked.public_summary, summary]
+            locked.public_summary = summary
+            locked.published_at = now
+        elif to_status == Status.RETRACTED:
+            locked.retraction_notice = comment
+
+        locked.status = to_status
+        locked.version += 1
+        locked.save()
+        record_event(
+            incident=locked,
+            action=move.action,
+            actor=actor,
+            comment=comment,
+            from_status=from_status,
+            to_status=to_status,
+            changes=changes,
+            visible_to_observer=move.visible_to_observer,
+        )
+    return locked
+
+
+#: fields an observer may change in their own report while it is editable
+REPORTER_EDITABLE_FIELDS = (
+    "region",
+    "polling_station",
+    "occurred_at",
+    "occurred_precision",
+    "location_text",
+    "description",
+    "latitude",
+    "longitude",
+    "is_sensitive",
+)
+#: fields a moderator may change at any time
+MODERATOR_EDITABLE_FIELDS = (*REPORTER_EDITABLE_FIELDS, "public_summary", "source", "source_url")
+
+
+def _as_recorded(value):
+    """A value as it is written into an event's ``changes``."""
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str | list):
+        return value
+    return str(value)
+
+
+def incident_edit(
+    *,
+    incident: Incident,
+    actor,
+    changes: dict,
+    detail_changes: dict | None = None,
+    expected_version: int | None = None,
+    comment: str = "",
+) -> Incident:
+    """Change fields of a report and record what changed as one ``edited`` event.
+
+    The reporter may edit their own report while it is submitted or needs
+    information, and only the REPORTER_EDITABLE_FIELDS; moderators may edit
+    MODERATOR_EDITABLE_FIELDS at any time. ``detail_changes`` change the
+    kind's detail row. Raises TransitionForbidden, IncidentChanged or
+    ValidationError, writing nothing; a call that changes nothing writes
+    nothing and returns the incident as it is.
+    """
+    detail_changes = detail_changes or {}
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise IncidentChanged(
+                _("Incident %(reference)s was changed by someone else; reload it and try again.")
+                % {"reference": locked.reference}
+            )
+        if permissions.is_moderator(actor):
+            allowed = MODERATOR_EDITABLE_FIELDS
+        elif permissions.is_reporter(actor, locked):
+            if locked.status not in EDITABLE_STATUSES:
+                raise TransitionForbidden(_("This report can no longer be edited."))
+            allowed = REPORTER_EDITABLE_FIELDS
+        else:
+            raise TransitionForbidden(_("You may not edit this report."))
+        refused = sorted(set(changes) - set(allowed))
+        if refused:
+            raise TransitionForbidden(_("These fields cannot be edited: %(fields)s.") % {"fields": ", ".join(refused)})
+
+        recorded = {}
+        for field, value in changes.items():
+            old = getattr(locked, field)
+            if old != value:
+                recorded[field] = [_as_recorded(old), _as_recorded(value)]
+                setattr(locked, field, value)
+        if "polling_station" in recorded and locked.polling_station and "region" not in changes:
+            locked.region = locked.polling_station.region
+        detail = locked.detail
+        if detail_changes:
+            if detail is None:
+                raise ValidationError(_("This kind of incident takes no details."))
+            for field, value in detail_changes.items():
+                old = getattr(detail, field)
+                if old != value:
+                    recorded[f"{locked.kind}.{field}"] = [_as_recorded(old), _as_recorded(value)]
+                    setattr(detail, field, value)
+        if not recorded:
+            return locked
+
+        if {"region", "polling_station", "occurred_at"} & set(recorded):
+            validate_place_and_time(
+                election=locked.election,
+                region=locked.region,
+                polling_station=locked.polling_station,
+                occurred_at=locked.occurred_at,
+            )
+        locked.full_clean(exclude=["reference", "client_token"])
+        if detail is not None and detail_changes:
+            detail.full_clean(exclude=["incident"])
+            detail.save()
+        locked.version += 1
+        locked.save()
+        record_event(
+            incident=locked,
+            action=EventAction.EDITED,
+            actor=actor,
+            comment=comment,
+            changes=recorded,
+            visible_to_observer=permissions.is_reporter(actor, locked),
+        )
+    return locked

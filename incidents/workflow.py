@@ -1,0 +1,60 @@
+"""The moderation workflow as one table.
+
+Every status change goes through ``services.incident_transition``, which
+looks the move up here. A move that is not in the table is not allowed.
+
+    submitted ──claim──> in_review ──verify──> verified ──publish──> published ──retract──> retracted
+        ^                  │  │
+        └── observer ──────┘  ├──ask──> needs_info   (observer answers -> submitted)
+            answers           └──reject──> rejected  (reason required)
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .models.vocabularies import EventAction, Status
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"  # holds incidents.moderate_incident (Moderator and Coordinator groups)
+    REPORTER = "reporter"  # the observer who filed the report
+
+
+@dataclass(frozen=True)
+class Move:
+    action: EventAction
+    role: Role
+    #: a comment is required and recorded (the question, the reason, the answer)
+    reason_required: bool = False
+    #: only the moderator holding the claim may make it (coordinators may always)
+    claim_required: bool = False
+    #: the observer sees this step in their report's history
+    visible_to_observer: bool = True
+
+
+TRANSITIONS: dict[tuple[Status, Status], Move] = {
+    (Status.SUBMITTED, Status.IN_REVIEW): Move(EventAction.CLAIMED, Role.MODERATOR),
+    (Status.IN_REVIEW, Status.SUBMITTED): Move(
+        EventAction.RELEASED, Role.MODERATOR, claim_required=True, visible_to_observer=False
+    ),
+    (Status.IN_REVIEW, Status.VERIFIED): Move(EventAction.VERIFIED, Role.MODERATOR, claim_required=True),
+    (Status.IN_REVIEW, Status.NEEDS_INFO): Move(
+        EventAction.ASKED, Role.MODERATOR, reason_required=True, claim_required=True
+    ),
+    (Status.IN_REVIEW, Status.REJECTED): Move(
+        EventAction.REJECTED, Role.MODERATOR, reason_required=True, claim_required=True
+    ),
+    (Status.NEEDS_INFO, Status.SUBMITTED): Move(EventAction.ANSWERED, Role.REPORTER, reason_required=True),
+    (Status.VERIFIED, Status.PUBLISHED): Move(EventAction.PUBLISHED, Role.MODERATOR),
+    (Status.PUBLISHED, Status.RETRACTED): Move(EventAction.RETRACTED, Role.MODERATOR, reason_required=True),
+}
+
+#: statuses in which a report waits for a moderator
+QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
+#: statuses in which the observer may still edit their report
+EDITABLE_STATUSES = (Status.SUBMITTED, Status.NEEDS_INFO)
+
+
+def moves_from(status):
+    """The moves that leave ``status``, as ``{to_status: Move}``."""
+    return {to: move for (source, to), move in TRANSITIONS.items() if source == status}

@@ -1,0 +1,10 @@
+"""Root URLs. The URL map is in DESIGN.md."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("incidents.urls")),
+]

@@ -1,0 +1,181 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from incidents import services
+from incidents.models import DatePrecision, IncidentKind, Status, Verification
+
+from . import factories
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Hashing passwords properly is slow by design; tests need not pay for it."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path):
+    """Uploaded files of a test go to a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL to a postgres:// URL)")
+
+
+@pytest.fixture
+def election(db):
+    return factories.ElectionFactory(slug="kz-test", reference_prefix="KZT", is_current=True)
+
+
+@pytest.fixture
+def region(db):
+    return factories.RegionFactory(code="KZ-75", name_en="Almaty", name_ru="Алматы", name_kk="Алматы")
+
+
+@pytest.fixture
+def polling_station(election, region):
+    return factories.PollingStationFactory(election=election, region=region, number="75-001")
+
+
+@pytest.fixture
+def observer(db):
+    return factories.ObserverFactory()
+
+
+@pytest.fixture
+def moderator(db):
+    return factories.ModeratorFactory()
+
+
+@pytest.fixture
+def coordinator(db):
+    return factories.CoordinatorFactory()
+
+
+@pytest.fixture
+def submit(election, region, observer):
+    """File a report through the real service; keyword arguments override the defaults."""
+
+    def submit(**overrides):
+        values = {
+            "reporter": observer,
+            "election": election,
+            "kind": IncidentKind.OTHER,
+            "region": region,
+            "occurred_at": datetime.datetime(2021, 1, 10, 10, 30, tzinfo=datetime.UTC),
+            "occurred_precision": DatePrecision.EXACT,
+            "description": "Something happened at the station.",
+        }
+        values.update(overrides)
+        return services.incident_submit(**values).incident
+
+    return submit
+
+
+def publish(incident, moderator, summary="A published summary.", verification=Verification.CONFIRMED):
+    """Take a submitted incident to published through the workflow service."""
+    incident = services.incident_transition(incident=incident, to_status=Status.IN_REVIEW, actor=moderator)
+    incident = services.incident_transition(
+        incident=incident, to_status=Status.VERIFIED, actor=moderator, verification=verification
+    )
+    return services.incident_transition(
+        incident=incident, to_status=Status.PUBLISHED, actor=moderator, public_summary=summary
+    )
+
+
+class FullyFilled:
+    """A published detention with every private field filled with a recognizable value."""
+
+    def __init__(self, incident, private_values):
+        self.incident = incident
+        self.private_values = private_values
+
+    def assert_absent_from(self, text):
+        found = [value for value in self.private_values if value in text]
+        assert not found, f"private values leaked: {found}"
+
+
+@pytest.fixture
+def fully_filled_incident(election, region, polling_station):
+    """The privacy fixture: every public surface is tested against it.
+
+    ``private_values`` lists strings that must never appear on a public page,
+    export, feed, map or API answer.
+    """
+    moderator = factories.ModeratorFactory(username="moderator-private-login")
+    reporter = factories.ObserverFactory(
+        user__username="reporter-private-login",
+        user__email="reporter.private@example.org",
+        user__first_name="Privatename",
+        user__last_name="Reporterova",
+        phone="+7 701 999 1234",
+        accreditation_number="ACC-PRIVATE-777",
+    )
+    incident = services.incident_submit(
+        reporter=reporter,
+        election=election,
+        kind=IncidentKind.DETENTION,
+        region=region,
+        polling_station=polling_station,
+        occurred_at=datetime.datetime(2021, 1, 10, 9, 15, tzinfo=datetime.UTC),
+        occurred_precision=DatePrecision.EXACT,
+        location_text="Behind the PRIVATE-LOCATION school gym",
+        latitude=Decimal("43.238949"),
+        longitude=Decimal("76.889709"),
+        is_sensitive=True,
+        description="PRIVATE-DESCRIPTION: I saw my neighbour taken away.",
+        details={
+            "people_detained": 3,
+            "detained_groups": ["protesters"],
+            "detained_by": "police",
+            "circumstances": "at_protest",
+            "detained_names": "Aigerim Privatova, Nurlan Secretov",
+        },
+        source_url="https://private-source.example.org/PRIVATE-SOURCE",
+        client_token="private-client-token-123",
+    ).incident
+    attachment = factories.AttachmentFactory(
+        incident=incident, original_name="PRIVATE-FILENAME.pdf", is_public=False, content=b"%PDF-1.4 private"
+    )
+    incident = publish(incident, moderator, summary="Police detained three protesters near a polling station.")
+    private_values = [
+        "reporter-private-login",
+        "moderator-private-login",
+        "reporter.private@example.org",
+        "Privatename",
+        "Reporterova",
+        "+7 701 999 1234",
+        "ACC-PRIVATE-777",
+        "PRIVATE-LOCATION",
+        "PRIVATE-DESCRIPTION",
+        "Aigerim Privatova",
+        "Nurlan Secretov",
+        "PRIVATE-SOURCE",
+        "private-client-token-123",
+        "PRIVATE-FILENAME",
+        attachment.sha256,
+        attachment.file.name,
+        "43.238949",
+        "76.889709",
+        "43.23894",
+        "76.88970",
+    ]
+    return FullyFilled(incident, private_values)

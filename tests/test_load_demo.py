@@ -1,0 +1,103 @@
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from incidents.management.commands.load_demo import DEFAULT_DEMO_FILE
+from incidents.models import (
+    Election,
+    Incident,
+    IncidentEvent,
+    Observer,
+    OfficialResult,
+    Party,
+    PollingStation,
+    Region,
+    Status,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Election, Region, Party, OfficialResult, PollingStation, Observer, Incident, IncidentEvent)
+    }
+
+
+def test_loads_the_2021_election():
+    call_command("load_demo", stdout=io.StringIO())
+    election = Election.objects.get(slug="kz-2021-mazhilis")
+    assert election.is_current and election.time_zone == "Asia/Almaty"
+    assert Region.objects.count() == 17
+    assert Party.objects.filter(election=election).count() == 5
+    national = OfficialResult.objects.get(election=election, region=None, polling_station=None)
+    assert national.registered_voters == 11_919_241
+    assert national.ballots_cast == 7_539_280
+    assert national.turnout == Decimal("63.25")
+    nur_otan = national.party_results.get(party__short_name="Nur Otan")
+    assert (nur_otan.votes, nur_otan.seats, nur_otan.share) == (5_148_074, 76, Decimal("71.09"))
+    assert sum(row.seats for row in national.party_results.all()) == 98
+    almaty = OfficialResult.objects.get(election=election, region__code="KZ-75")
+    assert almaty.turnout == Decimal("30.3") and almaty.registered_voters is None  # only the percentage was published
+    north = OfficialResult.objects.get(election=election, region__code="KZ-59")
+    assert north.turnout == Decimal("75.5")
+
+
+def test_invented_things_are_marked_demo():
+    call_command("load_demo", stdout=io.StringIO())
+    assert PollingStation.objects.filter(is_demo=False).count() == 0
+    assert Observer.objects.filter(is_demo=False).count() == 0
+    assert all(s.registered_voters is None for s in PollingStation.objects.all())  # no invented figures
+
+
+def test_incidents_in_a_spread_of_statuses_with_history():
+    call_command("load_demo", stdout=io.StringIO())
+    statuses = set(Incident.objects.values_list("status", flat=True))
+    assert {Status.PUBLISHED, Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO, Status.VERIFIED} <= statuses
+    assert Incident.objects.count() == 9
+    for incident in Incident.objects.all():
+        assert incident.events.filter(action="submitted").exists()
+    assert Incident.objects.published().filter(region__code="KZ-75").count() == 3
+
+
+def test_running_twice_changes_nothing():
+    call_command("load_demo", stdout=io.StringIO())
+    before = counts()
+    references = set(Incident.objects.values_list("reference", flat=True))
+    call_command("load_demo", stdout=io.StringIO())
+    assert counts() == before
+    assert set(Incident.objects.values_list("reference", flat=True)) == references
+
+
+def test_progress_is_printed(capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "Regions: 17" in out and "Reported incidents: 9" in out
+    assert "password" not in out  # debug is off in the suite: no logins printed
+
+
+def test_missing_file_names_it():
+    with pytest.raises(CommandError, match=r"nowhere\.json: file not found"):
+        call_command("load_demo", demo_file="/nowhere.json")
+
+
+def test_malformed_json_names_the_file(tmp_path):
+    broken = tmp_path / "demo.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"demo\.json: not valid JSON"):
+        call_command("load_demo", demo_file=str(broken))
+
+
+def test_wrong_shape_loads_nothing(tmp_path):
+    demo = json.loads(DEFAULT_DEMO_FILE.read_text(encoding="utf-8"))
+    facts = json.loads((DEFAULT_DEMO_FILE.parent / demo["facts_file"]).read_text(encoding="utf-8"))
+    del facts["incidents_reported"][3]["what"]  # fails late, after regions and parties
+    (tmp_path / demo["facts_file"]).write_text(json.dumps(facts), encoding="utf-8")
+    (tmp_path / "demo.json").write_text(json.dumps(demo), encoding="utf-8")
+    with pytest.raises(CommandError, match="Nothing was loaded"):
+        call_command("load_demo", demo_file=str(tmp_path / "demo.json"), stdout=io.StringIO())
+    assert not Election.objects.exists() and not Region.objects.exists() and not Incident.objects.exists()

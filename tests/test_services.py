@@ -1,0 +1,183 @@
+"""The submission, edit and workflow services: the rules every surface relies on."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Incident, IncidentEvent, IncidentKind, Status, Verification
+from incidents.workflow import TRANSITIONS, Role
+
+from . import factories
+from .conftest import publish
+
+
+def test_submit_writes_incident_detail_and_event(submit, observer):
+    incident = submit(kind=IncidentKind.DETENTION, details={"people_detained": 5, "detained_by": "police"})
+    assert incident.status == Status.SUBMITTED
+    assert incident.reference.startswith("KZT-")
+    assert incident.detention.people_detained == 5
+    event = incident.events.get()
+    assert event.action == "submitted" and event.actor == observer.user and event.visible_to_observer
+
+
+def test_submit_same_token_twice_creates_one_incident(submit):
+    first = submit(client_token="tap-1")
+    second = submit(client_token="tap-1")
+    assert first.pk == second.pk
+    assert Incident.objects.count() == 1
+    assert IncidentEvent.objects.count() == 1
+
+
+def test_token_of_another_reporter_is_a_conflict(submit):
+    submit(client_token="tap-1")
+    with pytest.raises(services.IdempotencyConflict):
+        submit(client_token="tap-1", reporter=factories.ObserverFactory())
+
+
+def test_token_with_another_fingerprint_is_a_conflict(submit):
+    submit(client_token="tap-1", client_fingerprint="a" * 64)
+    with pytest.raises(services.IdempotencyConflict):
+        submit(client_token="tap-1", client_fingerprint="b" * 64)
+
+
+def test_station_outside_region_refused_and_nothing_written(submit, election):
+    station = factories.PollingStationFactory(election=election)  # in another region
+    with pytest.raises(ValidationError) as error:
+        submit(polling_station=station)
+    assert "polling_station" in error.value.message_dict
+    assert not Incident.objects.exists() and not IncidentEvent.objects.exists()
+
+
+def test_station_sets_region(submit, polling_station):
+    incident = submit(region=None, polling_station=polling_station)
+    assert incident.region == polling_station.region
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [timezone.now() + datetime.timedelta(days=1), datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)],
+    ids=["future", "long-before"],
+)
+def test_time_out_of_range_refused(submit, occurred_at):
+    with pytest.raises(ValidationError) as error:
+        submit(occurred_at=occurred_at)
+    assert "occurred_at" in error.value.message_dict
+
+
+def test_bad_detail_refused_and_nothing_written(submit):
+    with pytest.raises(ValidationError):
+        submit(kind=IncidentKind.DETENTION, details={"people_detained": 0})
+    with pytest.raises(ValidationError):
+        submit(
+            kind=IncidentKind.INTERNET_BLOCKAGE, details={"scope": "city", "blockage_type": "x", "services": ["icq"]}
+        )
+    assert not Incident.objects.exists()
+
+
+def test_walk_to_published_records_every_step(submit, moderator):
+    incident = publish(submit(), moderator)
+    assert incident.status == Status.PUBLISHED and incident.published_at
+    assert list(incident.events.values_list("action", flat=True)) == ["submitted", "claimed", "verified", "published"]
+    assert incident.version == 4
+
+
+def test_every_move_in_the_table_can_be_made(submit, moderator, observer):
+    """Table-driven: reach each move's source status, then make the move."""
+    paths = {
+        Status.SUBMITTED: [],
+        Status.IN_REVIEW: [Status.IN_REVIEW],
+        Status.NEEDS_INFO: [Status.IN_REVIEW, Status.NEEDS_INFO],
+        Status.VERIFIED: [Status.IN_REVIEW, Status.VERIFIED],
+        Status.PUBLISHED: [Status.IN_REVIEW, Status.VERIFIED, Status.PUBLISHED],
+    }
+    kwargs = {"comment": "Because.", "verification": Verification.CORROBORATED, "public_summary": "Summary."}
+    for (source, target), move in TRANSITIONS.items():
+        incident = submit()
+        for step in paths[source]:
+            incident = services.incident_transition(incident=incident, to_status=step, actor=moderator, **kwargs)
+        actor = observer.user if move.role is Role.REPORTER else moderator
+        events_before = incident.events.count()
+        incident = services.incident_transition(incident=incident, to_status=target, actor=actor, **kwargs)
+        assert incident.status == target
+        assert incident.events.count() == events_before + 1
+
+
+def test_move_not_in_table_refused_without_event(submit, moderator):
+    incident = submit()
+    with pytest.raises(services.TransitionNotAllowed):
+        services.incident_transition(incident=incident, to_status=Status.PUBLISHED, actor=moderator)
+    incident.refresh_from_db()
+    assert incident.status == Status.SUBMITTED and incident.events.count() == 1
+
+
+def test_observer_cannot_claim(submit, observer):
+    with pytest.raises(services.TransitionForbidden):
+        services.incident_transition(incident=submit(), to_status=Status.IN_REVIEW, actor=observer.user)
+
+
+def test_verify_needs_the_claim(submit, moderator):
+    incident = services.incident_transition(incident=submit(), to_status=Status.IN_REVIEW, actor=moderator)
+    other = factories.ModeratorFactory()
+    with pytest.raises(services.TransitionForbidden):
+        services.incident_transition(
+            incident=incident, to_status=Status.VERIFIED, actor=other, verification=Verification.CONFIRMED
+        )
+    coordinator = factories.CoordinatorFactory()
+    services.incident_transition(
+        incident=incident, to_status=Status.VERIFIED, actor=coordinator, verification=Verification.CONFIRMED
+    )
+
+
+def test_reject_needs_a_reason(submit, moderator):
+    incident = services.incident_transition(incident=submit(), to_status=Status.IN_REVIEW, actor=moderator)
+    with pytest.raises(ValidationError):
+        services.incident_transition(incident=incident, to_status=Status.REJECTED, actor=moderator, comment=" ")
+    assert Incident.objects.get(pk=incident.pk).status == Status.IN_REVIEW
+
+
+def test_publish_needs_a_summary(submit, moderator):
+    incident = services.incident_transition(incident=submit(), to_status=Status.IN_REVIEW, actor=moderator)
+    incident = services.incident_transition(
+        incident=incident, to_status=Status.VERIFIED, actor=moderator, verification=Verification.CONFIRMED
+    )
+    with pytest.raises(ValidationError):
+        services.incident_transition(incident=incident, to_status=Status.PUBLISHED, actor=moderator)
+
+
+def test_stale_version_refused(submit, moderator):
+    incident = submit()
+    seen = incident.version
+    services.incident_transition(incident=incident, to_status=Status.IN_REVIEW, actor=moderator)
+    with pytest.raises(services.IncidentChanged):
+        services.incident_transition(
+            incident=incident, to_status=Status.IN_REVIEW, actor=factories.ModeratorFactory(), expected_version=seen
+        )
+
+
+def test_reporter_edit_records_changes(submit, observer):
+    incident = submit()
+    incident = services.incident_edit(incident=incident, actor=observer.user, changes={"description": "Corrected."})
+    event = incident.events.latest("id")
+    assert event.action == "edited" and event.changes["description"][1] == "Corrected."
+    assert event.visible_to_observer
+
+
+def test_reporter_cannot_edit_after_review_starts(submit, observer, moderator):
+    incident = services.incident_transition(incident=submit(), to_status=Status.IN_REVIEW, actor=moderator)
+    with pytest.raises(services.TransitionForbidden):
+        services.incident_edit(incident=incident, actor=observer.user, changes={"description": "Late."})
+
+
+def test_other_observer_cannot_edit(submit):
+    stranger = factories.ObserverFactory()
+    with pytest.raises(services.TransitionForbidden):
+        services.incident_edit(incident=submit(), actor=stranger.user, changes={"description": "Mine now."})
+
+
+def test_edit_without_change_writes_nothing(submit, observer):
+    incident = submit(description="Same.")
+    services.incident_edit(incident=incident, actor=observer.user, changes={"description": "Same."})
+    assert incident.events.count() == 1
