@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Observer
+from .models import Observer, Status
 from .workflow import Move, Role
 
 MODERATE_PERMISSION = "incidents.moderate_incident"
@@ -54,3 +54,12 @@ def move_refusal(user, incident, move: Move):
             return _("Claim this incident first.")
         return _("This incident is claimed by another moderator.")
     return None
+
+
+def can_view_attachment(user, attachment):
+    """Staff and the reporter see every file of a report; the public only
+    files a moderator made public, of a published incident."""
+    incident = attachment.incident
+    if can_view(user, incident):
+        return True
+    return attachment.is_public and incident.status == Status.PUBLISHED

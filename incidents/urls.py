@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment-file"),
 ]

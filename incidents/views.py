@@ -1,7 +1,38 @@
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
-from . import selectors
+from . import permissions, selectors
+from .models import Attachment
+
+#: content types a browser may show inline; everything else is downloaded
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf", "video/mp4", "video/quicktime"}
 
 
+@require_safe
 def home(request):
     return render(request, "incidents/home.html", selectors.election_overview(selectors.election_current()))
+
+
+@require_safe
+def attachment_file(request, pk):
+    """Serve an attachment to whoever may see it; 404 to everyone else.
+
+    Files are never served from a public folder: this view is the only way
+    out, and it never lets a browser render a file as a page (no HTML, no SVG).
+    """
+    attachment = get_object_or_404(Attachment.objects.select_related("incident"), pk=pk)
+    if not permissions.can_view_attachment(request.user, attachment):
+        raise Http404
+    content_type = attachment.content_type if attachment.content_type in INLINE_TYPES else "application/octet-stream"
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=content_type,
+        as_attachment=content_type == "application/octet-stream",
+        filename=f"{attachment.incident.reference}-{attachment.pk}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not attachment.is_public:
+        response["Cache-Control"] = "private, no-store"
+    return response

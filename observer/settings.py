@@ -176,3 +176,5 @@ LOGGING = {
 OBSERVER_FUTURE_TOLERANCE_MINUTES = env.int("OBSERVER_FUTURE_TOLERANCE_MINUTES", default=15)
 #: a report may not be dated more than this many days before election day
 OBSERVER_DAYS_BEFORE_ELECTION = env.int("OBSERVER_DAYS_BEFORE_ELECTION", default=120)
+#: new reports one observer may file per minute (0: no limit)
+OBSERVER_SUBMISSIONS_PER_MINUTE = env.int("OBSERVER_SUBMISSIONS_PER_MINUTE", default=10)

@@ -181,3 +181,36 @@ def test_edit_without_change_writes_nothing(submit, observer):
     incident = submit(description="Same.")
     services.incident_edit(incident=incident, actor=observer.user, changes={"description": "Same."})
     assert incident.events.count() == 1
+
+
+def test_rate_limit_refuses_and_saves_nothing(submit, settings):
+    settings.OBSERVER_SUBMISSIONS_PER_MINUTE = 2
+    submit()
+    submit()
+    with pytest.raises(services.SubmissionRateLimited):
+        submit()
+    assert Incident.objects.count() == 2
+    assert submit(client_token=None, reporter=factories.ObserverFactory())  # others are not limited
+
+
+def test_retry_does_not_count_against_rate_limit(submit, settings):
+    settings.OBSERVER_SUBMISSIONS_PER_MINUTE = 1
+    first = submit(client_token="t")
+    assert submit(client_token="t").pk == first.pk
+
+
+def test_changed_signal_sent_only_after_commit(submit, moderator, django_capture_on_commit_callbacks):
+    from incidents.signals import incident_changed
+
+    received = []
+    handler = lambda **kwargs: received.append(kwargs["action"])  # noqa: E731
+    incident_changed.connect(handler)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            incident = submit()
+        assert received == ["submitted"]
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.incident_transition(incident=incident, to_status=Status.IN_REVIEW, actor=moderator)
+        assert received == ["submitted"] and len(callbacks) == 1
+    finally:
+        incident_changed.disconnect(handler)

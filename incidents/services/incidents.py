@@ -1,4 +1,4 @@
-"""Every change to incidents goes through a function here.
+"""Submitting, editing and moving incidents through the workflow.
 
 Each service runs in one transaction and records what it did as an
 IncidentEvent in that same transaction: either the change and its record are
@@ -9,13 +9,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .models import (
+from .. import permissions
+from ..models import (
     DETAIL_MODELS,
     Election,
     EventAction,
@@ -28,7 +29,8 @@ from .models import (
     Status,
     Verification,
 )
-from .workflow import EDITABLE_STATUSES, TRANSITIONS
+from ..signals import incident_changed
+from ..workflow import EDITABLE_STATUSES, TRANSITIONS
 
 
 class WorkflowError(Exception):
@@ -55,6 +57,14 @@ class IdempotencyConflict(Exception):
     """A client token was reused for a different submission."""
 
 
+class SubmissionRateLimited(Exception):
+    """The reporter filed more reports in the last minute than the setting allows."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
 @dataclass(frozen=True)
 class Submission:
     incident: Incident
@@ -64,7 +74,11 @@ class Submission:
 def record_event(
     *, incident, action, actor, comment="", from_status="", to_status="", changes=None, visible_to_observer=False
 ):
-    """Append one IncidentEvent. Call inside the transaction of the change."""
+    """Append one IncidentEvent. Call inside the transaction of the change.
+
+    Once that transaction commits, ``incident_changed`` is sent.
+    """
+    transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=incident, action=action, actor=actor))
     return IncidentEvent.objects.create(
         incident=incident,
         action=action,
@@ -164,6 +178,8 @@ def incident_submit(
         if existing:
             return existing
 
+    if reporter is not None:
+        _count_against_rate_limit(reporter)
     if polling_station is not None and region is None:
         region = polling_station.region
     validate_place_and_time(election=election, region=region, polling_station=polling_station, occurred_at=occurred_at)
@@ -213,6 +229,31 @@ def incident_submit(
                 return existing
         raise
     return Submission(incident, created=True)
+
+
+def _count_against_rate_limit(reporter):
+    """Allow OBSERVER_SUBMISSIONS_PER_MINUTE new reports per reporter per minute.
+
+    Counted in the cache (Redis when configured, so every app process shares
+    the count). Retries of an existing token are answered before this and
+    never count.
+    """
+    limit = settings.OBSERVER_SUBMISSIONS_PER_MINUTE
+    if not limit:
+        return
+    window = int(timezone.now().timestamp() // 60)
+    key = f"submissions:{reporter.pk}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > limit:
+        raise SubmissionRateLimited(
+            _("You have filed %(limit)d reports in the last minute. Wait a minute, then send this one again.")
+            % {"limit": limit}
+        )
 
 
 def _unused_reference(election):
