@@ -4,6 +4,7 @@ Split by concern and re-exported here, so callers write
 ``services.incident_submit(...)``.
 """
 
+from .accounts import invitation_link, observer_invite
 from .incidents import (
     MODERATOR_EDITABLE_FIELDS,
     REPORTER_EDITABLE_FIELDS,
@@ -36,6 +37,8 @@ __all__ = [
     "incident_edit",
     "incident_submit",
     "incident_transition",
+    "invitation_link",
+    "observer_invite",
     "record_event",
     "validate_place_and_time",
 ]

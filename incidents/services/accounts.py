@@ -1,0 +1,41 @@
+"""Observer accounts: invitations instead of passwords."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+
+def invitation_link(user, *, base_url=None):
+    """A one-time link at which ``user`` sets their password.
+
+    The link is Django's password-reset link: it stops working once the
+    password is set (or changed), and after PASSWORD_RESET_TIMEOUT.
+    """
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return f"{(base_url or settings.OBSERVER_SITE_URL).rstrip('/')}{path}"
+
+
+def observer_invite(*, user, base_url=None):
+    """Mail ``user`` a one-time link to set their password, after the current transaction commits.
+
+    No password is ever put in a mail or a file. Returns the link (for a
+    coordinator to pass on by other means when mail is not an option).
+    """
+    link = invitation_link(user, base_url=base_url)
+    context = {"user": user, "link": link, "days": settings.PASSWORD_RESET_TIMEOUT // 86400}
+    subject = render_to_string("registration/invitation_subject.txt", context).strip()
+    body = render_to_string("registration/invitation_email.txt", context)
+    if user.email:
+        transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    return link

@@ -1,0 +1,70 @@
+"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium), headless.
+
+Playwright never downloads a browser here. Without Chromium these tests are
+skipped, except when OBSERVER_REQUIRE_BROWSER=1 (as in CI), where they fail.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("OBSERVER_CHROMIUM", "/usr/bin/chromium"))
+PHONE = {"width": 360, "height": 740}
+
+# Playwright's sync API runs an event loop in the test thread; the test's own
+# database calls are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not found (apt-get install -y chromium)"
+        if os.environ.get("OBSERVER_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A phone-sized page; ``page.base_url`` is the live server. Requests to other hosts fail the test."""
+    context = chromium.new_context(viewport=PHONE, base_url=live_server.url)
+    outside = []
+
+    def guard(route):
+        if route.request.url.startswith(live_server.url):
+            return route.continue_()
+        outside.append(route.request.url)
+        return route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert not outside, f"the page asked another host: {outside}"
