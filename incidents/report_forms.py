@@ -75,6 +75,8 @@ class PhoneDateTimeField(forms.SplitDateTimeField):
     def __init__(self, **kwargs):
         kwargs.setdefault("require_all_fields", False)
         super().__init__(**kwargs)
+        # The day is needed; the time may be left out when only the day is known.
+        self.fields[1].required = False
 
     def compress(self, data_list):
         if data_list and data_list[0] and not data_list[1]:
@@ -325,6 +327,13 @@ class InternetBlockageForm(DetailForm):
     ended_at = PhoneDateTimeField(
         label=_("Ended at"), required=False, help_text=_("Leave empty while the blockage goes on.")
     )
+    measurement_url = forms.URLField(
+        label=_("Measurement evidence"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("An OONI measurement or IODA link."),
+    )
 
     class Meta:
         model = InternetBlockage
@@ -340,10 +349,6 @@ class InternetBlockageForm(DetailForm):
         ]
         labels = {"blockage_type": _("Type of blockage")}
         widgets = {"official_justification": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["measurement_url"].assume_scheme = "https"
 
     def clean(self):
         cleaned = super().clean()
