@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observer.settings")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
