@@ -173,13 +173,14 @@ class ObserverUserAdmin(UserAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if change:
-            return
         user = form.instance
-        if Observer.objects.filter(user=user).exists():
+        if any(formset.model is Observer and formset.new_objects for formset in formsets):
+            # A new observer profile, on a new account or an existing one.
             link = services.observer_enrol(user=user)
-        else:
+        elif not change:
             link = services.observer_invite(user=user)
+        else:
+            return
         if link and not user.email:
             self.message_user(request, invitation_message(user, link), messages.WARNING)
         elif link:

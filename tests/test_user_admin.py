@@ -190,3 +190,28 @@ def test_superuser_keeps_the_full_form(client):
     client.force_login(superuser)
     html = client.get(reverse("admin:auth_user_change", args=[superuser.pk])).content.decode()
     assert 'name="is_superuser"' in html
+
+
+def test_observer_profile_added_to_an_existing_account_enrols_it(
+    coordinator_client, django_capture_on_commit_callbacks
+):
+    user = factories.UserFactory(username="staffer", email="staffer@example.org")
+    user.set_unusable_password()
+    user.save()
+    organization = factories.OrganizationFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(
+            reverse("admin:auth_user_change", args=[user.pk]),
+            {
+                "username": "staffer",
+                "email": "staffer@example.org",
+                "is_active": "on",
+                "observer_profile-TOTAL_FORMS": "1",
+                "observer_profile-INITIAL_FORMS": "0",
+                "observer_profile-0-organization": organization.pk,
+                "observer_profile-0-kind": ObserverKind.PARTY,
+            },
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Observer.objects.filter(user=user).exists()
+    assert user.groups.filter(name="Observer").exists() and len(mail.outbox) == 1
