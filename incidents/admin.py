@@ -125,6 +125,12 @@ class ObserverAdmin(ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "accreditation_number", "phone"]
     autocomplete_fields = ["user", "organization", "assigned_stations"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new observer profile lets its user file: the Observer group, and an invitation if needed.
+            services.observer_enrol(user=obj.user)
+
 
 class DetailInline(StackedInline):
     """The kind's detail table inside its incident; shown only for that kind."""
@@ -350,3 +356,7 @@ class AttachmentAdmin(ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# User accounts (invitations, and coordinators kept within their own powers) live beside this module.
+from . import admin_accounts  # noqa: E402, F401

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from .models import Observer, Status
-from .workflow import Move, Role
+from .workflow import EDITABLE_STATUSES, Move, Role
 
 MODERATE_PERMISSION = "incidents.moderate_incident"
 REASSIGN_PERMISSION = "incidents.reassign_incident"
@@ -39,6 +39,16 @@ def is_reporter(user, incident):
 def can_view(user, incident):
     """Staff who moderate see every incident; an observer sees only their own."""
     return is_moderator(user) or is_reporter(user, incident)
+
+
+def can_edit_report(user, incident):
+    """The observer may change their own report while it waits for a moderator."""
+    return is_reporter(user, incident) and incident.status in EDITABLE_STATUSES
+
+
+def can_attach(user, incident):
+    """Files are added by moderators, or by the reporter while the report is editable."""
+    return is_moderator(user) or can_edit_report(user, incident)
 
 
 def move_refusal(user, incident, move: Move):

@@ -117,7 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+# Observers land on their reports; others are told there where to go.
+LOGIN_REDIRECT_URL = "report-list"
 LOGOUT_REDIRECT_URL = "/"
 
 # Internationalization: times are stored in UTC; each election is shown in its
@@ -182,3 +183,11 @@ OBSERVER_FUTURE_TOLERANCE_MINUTES = env.int("OBSERVER_FUTURE_TOLERANCE_MINUTES",
 OBSERVER_DAYS_BEFORE_ELECTION = env.int("OBSERVER_DAYS_BEFORE_ELECTION", default=120)
 #: new reports one observer may file per minute (0: no limit)
 OBSERVER_SUBMISSIONS_PER_MINUTE = env.int("OBSERVER_SUBMISSIONS_PER_MINUTE", default=10)
+#: one attached file may be at most this many bytes
+OBSERVER_ATTACHMENT_MAX_BYTES = env.int("OBSERVER_ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
+#: the files of one report may take at most this many bytes in all
+OBSERVER_ATTACHMENTS_MAX_BYTES = env.int("OBSERVER_ATTACHMENTS_MAX_BYTES", default=200 * 1024 * 1024)
+#: one report may have at most this many files
+OBSERVER_ATTACHMENTS_PER_REPORT = env.int("OBSERVER_ATTACHMENTS_PER_REPORT", default=10)
+#: a photo may have at most this many pixels (larger ones are refused before decoding)
+OBSERVER_IMAGE_MAX_PIXELS = env.int("OBSERVER_IMAGE_MAX_PIXELS", default=60_000_000)

@@ -201,3 +201,4 @@ class EventAction(models.TextChoices):
     PUBLISHED = "published", _("Published")
     RETRACTED = "retracted", _("Retracted")
     COMMENTED = "commented", _("Internal comment")
+    ATTACHED = "attached", _("Files attached")

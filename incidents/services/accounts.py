@@ -1,6 +1,7 @@
 """Observer accounts: invitations instead of passwords."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -39,3 +40,20 @@ def observer_invite(*, user, base_url=None):
     if user.email:
         transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
     return link
+
+
+def observer_enrol(*, user, base_url=None):
+    """Let ``user``, who has an Observer profile, file reports: the Observer group, and an invitation.
+
+    A user who has no usable password yet (a new account never has one) is
+    mailed a one-time link to choose it, as in ``observer_invite``; the link is
+    returned, else None.
+    """
+    with transaction.atomic():
+        user.groups.add(Group.objects.get(name="Observer"))
+        if not user.password:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        if user.has_usable_password():
+            return None
+        return observer_invite(user=user, base_url=base_url)

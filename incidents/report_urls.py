@@ -1,0 +1,16 @@
+"""The observer's pages, included at /report/ (URL names start with ``report-``)."""
+
+from django.urls import path
+
+from . import report_views as views
+
+urlpatterns = [
+    path("", views.report_list, name="report-list"),
+    path("new/", views.report_choose, name="report-choose"),
+    path("new/<slug:kind>/", views.report_file, name="report-file"),
+    path("stations/", views.report_stations, name="report-stations"),
+    path("<str:reference>/", views.report_detail, name="report-detail"),
+    path("<str:reference>/filed/", views.report_filed, name="report-filed"),
+    path("<str:reference>/edit/", views.report_edit, name="report-edit"),
+    path("<str:reference>/answer/", views.report_answer, name="report-answer"),
+]
