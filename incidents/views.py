@@ -1,5 +1,5 @@
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from . import permissions, selectors
@@ -12,6 +12,16 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf", "vid
 @require_safe
 def home(request):
     return render(request, "incidents/home.html", selectors.election_overview(selectors.election_current()))
+
+
+@require_safe
+def after_login(request):
+    """Where a login leads: observers to their reports, staff to the admin."""
+    if permissions.can_file(request.user):
+        return redirect("report-list")
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect("admin:index")
+    return redirect("home")
 
 
 @require_safe

@@ -118,7 +118,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "login"
 # Observers land on their reports; others are told there where to go.
-LOGIN_REDIRECT_URL = "report-list"
+# Observers land on their reports, staff on the admin (incidents.views.after_login).
+LOGIN_REDIRECT_URL = "after-login"
 LOGOUT_REDIRECT_URL = "/"
 
 # Internationalization: times are stored in UTC; each election is shown in its

@@ -3,9 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from incidents import views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/welcome/", views.after_login, name="after-login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("report/", include("incidents.report_urls")),
     path("", include("incidents.urls")),

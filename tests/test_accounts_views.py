@@ -25,8 +25,9 @@ def test_wrong_password_says_so_on_the_form(client):
     assert response.status_code == 200 and "correct username and password" in response.content.decode()
 
 
-def test_staff_who_log_in_are_told_where_to_go(client, moderator):
-    response = client.post(reverse("login"), {"username": moderator.username, "password": PASSWORD}, follow=True)
+def test_staff_on_the_observer_pages_are_told_where_to_go(client, moderator):
+    client.force_login(moderator)
+    response = client.get(reverse("report-list"))
     assert response.status_code == 403 and reverse("admin:index") in response.content.decode()
 
 
@@ -65,3 +66,14 @@ def test_password_reset_by_mail(client, observer):
 def test_used_link_says_it_no_longer_works(client):
     response = client.get(reverse("password_reset_confirm", args=["MQ", "bad-token"]))
     assert response.status_code == 200 and "no longer works" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "lands_on"),
+    [("observer", "/report/"), ("moderator", "/admin/"), ("nobody", "/")],
+)
+def test_login_leads_each_user_to_their_place(client, who, lands_on, observer, moderator):
+    user = {"observer": observer.user, "moderator": moderator, "nobody": factories.UserFactory()}[who]
+    response = client.post(reverse("login"), {"username": user.username, "password": "correct horse battery staple"})
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == lands_on

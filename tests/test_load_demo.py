@@ -101,3 +101,12 @@ def test_wrong_shape_loads_nothing(tmp_path):
     with pytest.raises(CommandError, match="Nothing was loaded"):
         call_command("load_demo", demo_file=str(tmp_path / "demo.json"), stdout=io.StringIO())
     assert not Election.objects.exists() and not Region.objects.exists() and not Incident.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_role_groups_survive_a_flush():
+    from django.contrib.auth.models import Group
+
+    call_command("flush", "--no-input", stdout=io.StringIO())
+    assert set(Group.objects.values_list("name", flat=True)) == {"Observer", "Moderator", "Coordinator"}
+    assert Group.objects.get(name="Moderator").permissions.filter(codename="moderate_incident").exists()

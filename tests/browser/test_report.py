@@ -4,11 +4,9 @@ import io
 import os
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 
 from incidents.models import Incident
-from incidents.roles import sync_role_groups
 
 from .. import samples
 
@@ -16,8 +14,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_observer_files_a_detention_with_a_photo_on_a_phone(page, tmp_path, settings):
-    # An earlier transactional test may have emptied the tables, role groups included.
-    sync_role_groups(apps)
     settings.DEBUG = True  # the demo accounts get their demo password only in debug
     call_command("load_demo", stdout=io.StringIO())
     settings.DEBUG = False
