@@ -182,3 +182,10 @@ OBSERVER_FUTURE_TOLERANCE_MINUTES = env.int("OBSERVER_FUTURE_TOLERANCE_MINUTES",
 OBSERVER_DAYS_BEFORE_ELECTION = env.int("OBSERVER_DAYS_BEFORE_ELECTION", default=120)
 #: new reports one observer may file per minute (0: no limit)
 OBSERVER_SUBMISSIONS_PER_MINUTE = env.int("OBSERVER_SUBMISSIONS_PER_MINUTE", default=10)
+#: largest import file (CSV or XLSX) a coordinator may upload or a command may read, in megabytes
+OBSERVER_IMPORT_MAX_MB = env.int("OBSERVER_IMPORT_MAX_MB", default=50)
+#: party votes of an imported result may differ from its valid votes by this percentage (0: must be equal)
+OBSERVER_IMPORT_VOTES_TOLERANCE_PERCENT = env.str("OBSERVER_IMPORT_VOTES_TOLERANCE_PERCENT", default="0")
+#: where an uploaded import file waits between preview and confirm; never served.
+#: Empty: a folder "imports" inside MEDIA_ROOT. Several app servers must share it.
+OBSERVER_IMPORT_ROOT = env.str("OBSERVER_IMPORT_ROOT", default="")
