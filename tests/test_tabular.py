@@ -1,6 +1,5 @@
 import csv
 import io
-
 from decimal import Decimal
 
 from incidents.tabular import csv_lines, safe_cell

@@ -111,7 +111,8 @@ class Cells:
             return default
         if max_length is not None and len(value) > max_length:
             self.refuse(
-                column, _("At most %(limit)d characters (this has %(count)d).") % {"limit": max_length, "count": len(value)}
+                column,
+                _("At most %(limit)d characters (this has %(count)d).") % {"limit": max_length, "count": len(value)},
             )
             return default
         return value

@@ -47,7 +47,12 @@ def write_template(importer, fmt, out):
     ]
     if importer.kind == "results":
         help_rows.append(
-            ["votes:<short name>", _("optional"), _("Votes of the party with this short name; one column per party."), ""]
+            [
+                "votes:<short name>",
+                _("optional"),
+                _("Votes of the party with this short name; one column per party."),
+                "",
+            ]
         )
     write_table(
         importer.header_columns(),

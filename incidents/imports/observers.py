@@ -119,7 +119,9 @@ class ObserverImporter(Importer):
         users = {user.username: user for user in User.objects.filter(username__in=usernames)}
         observers = {observer.user_id: observer for observer in Observer.objects.filter(user__in=users.values())}
         in_group = set(
-            User.groups.through.objects.filter(user__in=users.values(), group=self.group).values_list("user_id", flat=True)
+            User.groups.through.objects.filter(user__in=users.values(), group=self.group).values_list(
+                "user_id", flat=True
+            )
         )
         emails = [item.extra["user"]["email"].lower() for item in items if item.extra["user"]["email"]]
         email_owners = dict(
@@ -235,16 +237,15 @@ class ObserverImporter(Importer):
                 Refusal(
                     line,
                     "stations",
-                    _("Unknown polling station numbers in this election: %(numbers)s.") % {"numbers": ", ".join(unknown)},
+                    _("Unknown polling station numbers in this election: %(numbers)s.")
+                    % {"numbers": ", ".join(unknown)},
                 )
             )
         return problems
 
     def finish(self, report, *, write):
         if self.invited:
-            report.notes.append(
-                _("Invitations to set a password by mail: %(count)d.") % {"count": self.invited}
-            )
+            report.notes.append(_("Invitations to set a password by mail: %(count)d.") % {"count": self.invited})
         if self.without_email:
             report.notes.append(
                 _("New observers without an e-mail address, who get no invitation: %(count)d.")

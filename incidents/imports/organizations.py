@@ -25,7 +25,9 @@ class OrganizationImporter(Importer):
         values = {
             "name": name,
             "kind": cells.choice("kind", OrganizationKind, required=True),
-            "country": cells.matching("country", r"[A-Za-z]{2}", _("Give the two-letter ISO 3166-1 country code, e.g. KZ.")).upper(),
+            "country": cells.matching(
+                "country", r"[A-Za-z]{2}", _("Give the two-letter ISO 3166-1 country code, e.g. KZ.")
+            ).upper(),
             "website": cells.url("website", max_length=200),
         }
         return Item(line=cells.line, key=name, values=values)

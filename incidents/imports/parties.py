@@ -17,7 +17,12 @@ class PartyImporter(Importer):
     key_column = "short_name"
     needs_election = True
     columns = [
-        Column("short_name", True, gettext_lazy("Short name, unique in the election; results name parties by it."), "AMANAT"),
+        Column(
+            "short_name",
+            True,
+            gettext_lazy("Short name, unique in the election; results name parties by it."),
+            "AMANAT",
+        ),
         Column("name_en", True, gettext_lazy("Full name in English."), "Nur Otan"),
         Column("name_ru", False, gettext_lazy("Full name in Russian."), "Нур Отан"),
         Column("name_kk", False, gettext_lazy("Full name in Kazakh."), "Нұр Отан"),
@@ -37,7 +42,8 @@ class PartyImporter(Importer):
             if other[0] != short_name:
                 cells.refuse(
                     "ballot_number",
-                    _("Ballot number %(number)s is also on line %(line)d.") % {"number": ballot_number, "line": other[1]},
+                    _("Ballot number %(number)s is also on line %(line)d.")
+                    % {"number": ballot_number, "line": other[1]},
                 )
         values = {
             "election_id": self.election.pk,

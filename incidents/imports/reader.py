@@ -182,9 +182,7 @@ class CsvTable(Table):
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError as error:
-                raise ImportFileError(
-                    _("The file is not in UTF-8: it ends in the middle of a character.")
-                ) from error
+                raise ImportFileError(_("The file is not in UTF-8: it ends in the middle of a character.")) from error
         self.estimated_rows = max(lines - 1, 0)
 
     def rows(self):
@@ -274,4 +272,3 @@ def check_size(size):
             _("The file is %(size)s MB; files up to %(limit)s MB can be imported. Split it and import the parts.")
             % {"size": round(size / 1024 / 1024, 1), "limit": settings.OBSERVER_IMPORT_MAX_MB}
         )
-

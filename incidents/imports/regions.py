@@ -20,7 +20,9 @@ class RegionImporter(Importer):
     model = Region
     key_column = "code"
     columns = [
-        Column("code", True, gettext_lazy("ISO 3166-2 code where one exists; capital letters, digits, - and ."), "KZ-75"),
+        Column(
+            "code", True, gettext_lazy("ISO 3166-2 code where one exists; capital letters, digits, - and ."), "KZ-75"
+        ),
         Column("name_en", True, gettext_lazy("Name in English."), "Almaty"),
         Column("level", True, gettext_lazy("region, city, district or locality."), "city"),
         Column("parent", False, gettext_lazy("Code of the region this one is part of; empty at the top."), ""),
@@ -126,6 +128,15 @@ class RegionImporter(Importer):
 
     def export_rows(self):
         rows = Region.objects.order_by("code").values_list(
-            "code", "name_en", "level", "parent__code", "name_ru", "name_kk", "country", "centre", "latitude", "longitude"
+            "code",
+            "name_en",
+            "level",
+            "parent__code",
+            "name_ru",
+            "name_kk",
+            "country",
+            "centre",
+            "latitude",
+            "longitude",
         )
         yield from rows.iterator(chunk_size=BATCH_SIZE)

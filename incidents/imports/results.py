@@ -52,7 +52,9 @@ class ResultImporter(Importer):
     needs_election = True
     columns = [
         Column("region", False, gettext_lazy("Region code, for a region's result (or give a station)."), "KZ-75"),
-        Column("station", False, gettext_lazy("Polling station number, for a station's result (or give a region)."), ""),
+        Column(
+            "station", False, gettext_lazy("Polling station number, for a station's result (or give a region)."), ""
+        ),
         Column(
             "stage", False, gettext_lazy("preliminary or final; if empty, the stage chosen for the import."), "final"
         ),
@@ -99,7 +101,10 @@ class ResultImporter(Importer):
     def check_header(self, header):
         if "region" not in header and "station" not in header:
             raise ImportFileError(
-                _("Required columns are missing: region or station (one of them). The file's first line names: %(found)s.")
+                _(
+                    "Required columns are missing: region or station (one of them). "
+                    "The file's first line names: %(found)s."
+                )
                 % {"found": ", ".join(header)}
             )
         return super().check_header(header)
@@ -231,7 +236,11 @@ class ResultImporter(Importer):
                 continue
             if result.stage == ResultStage.FINAL and item.values["stage"] == ResultStage.PRELIMINARY:
                 report.refuse(
-                    [Refusal(item.line, "stage", _("The final result is recorded; a preliminary one cannot replace it."))]
+                    [
+                        Refusal(
+                            item.line, "stage", _("The final result is recorded; a preliminary one cannot replace it.")
+                        )
+                    ]
                 )
                 continue
             diff = {
@@ -295,7 +304,9 @@ class ResultImporter(Importer):
 
     def export_rows(self):
         party_ids = list(
-            Party.objects.filter(election=self.election).order_by("ballot_number", "short_name").values_list("pk", flat=True)
+            Party.objects.filter(election=self.election)
+            .order_by("ballot_number", "short_name")
+            .values_list("pk", flat=True)
         )
         results = (
             OfficialResult.objects.filter(election=self.election)

@@ -84,7 +84,11 @@ def test_region_rows_refused(run, write_csv, region):
 
 def test_stations_good_file_and_idempotent_reimport(run, write_xlsx, region, election):
     path = write_xlsx(
-        [STATION_HEADER, ["75-001", "KZ-75", "School 1", 2140, 43.25, 76.9], ["75-002", "KZ-75", "School 2", "", "", ""]]
+        [
+            STATION_HEADER,
+            ["75-001", "KZ-75", "School 1", 2140, 43.25, 76.9],
+            ["75-002", "KZ-75", "School 2", "", "", ""],
+        ]
     )
     assert counts(run("stations", path)) == (2, 0, 0, 0)
     station = PollingStation.objects.get(election=election, number="75-001")
@@ -155,7 +159,9 @@ def test_refusal_listing_is_capped_but_counted(run, write_csv, region):
 
 def test_parties_good_file_swapping_ballot_numbers(run, write_csv, ballot):
     header = ["short_name", "name_en", "ballot_number", "colour"]
-    path = write_csv([header, ["AMANAT", "Amanat", "2", ""], ["AKZHOL", "Ak Zhol", "1", "#aabbcc"], ["NEW", "New", "3", ""]])
+    path = write_csv(
+        [header, ["AMANAT", "Amanat", "2", ""], ["AKZHOL", "Ak Zhol", "1", "#aabbcc"], ["NEW", "New", "3", ""]]
+    )
     assert counts(run("parties", path)) == (1, 2, 0, 0)
     assert dict(Party.objects.values_list("short_name", "ballot_number")) == {"AMANAT": 2, "AKZHOL": 1, "NEW": 3}
     assert Party.objects.get(short_name="NEW").colour == "#777777"
@@ -196,7 +202,15 @@ def test_observers_get_accounts_groups_stations_and_an_invitation(
     path = write_csv(
         [
             OBSERVER_HEADER,
-            ["aigerim", "independent", "aigerim@example.org", "Aigerim", "Network", "+7 701 555 0101", "75-001; 75-002"],
+            [
+                "aigerim",
+                "independent",
+                "aigerim@example.org",
+                "Aigerim",
+                "Network",
+                "+7 701 555 0101",
+                "75-001; 75-002",
+            ],
             ["nurlan", "journalist", "", "", "", "", ""],
         ]
     )
@@ -263,7 +277,11 @@ def test_observer_stations_need_an_election(run, write_csv):
 
 def test_results_per_region_and_station(run, write_csv, election, region, polling_station, ballot):
     path = write_csv(
-        [RESULT_HEADER, result_row(region="KZ-75"), result_row(station="75-001", counts=(2000, 1000, 990, 10), votes=(600, 390))]
+        [
+            RESULT_HEADER,
+            result_row(region="KZ-75"),
+            result_row(station="75-001", counts=(2000, 1000, 990, 10), votes=(600, 390)),
+        ]
     )
     report = run("results", path)
     assert counts(report) == (2, 0, 0, 0)

@@ -35,7 +35,7 @@ def test_xlsx_numbers_read_as_text(write_xlsx):
 
 
 def test_exported_apostrophe_is_taken_off_and_formulas_are_flagged(write_csv):
-    path = write_csv([["name", "phone"], ["'=not a formula", "+7 701 555 0101"], ["=HYPERLINK(\"x\")", "+SUM(A1)"]])
+    path = write_csv([["name", "phone"], ["'=not a formula", "+7 701 555 0101"], ['=HYPERLINK("x")', "+SUM(A1)"]])
     rows = list(open_table(path).rows())
     assert rows[0].cells == {"name": "=not a formula", "phone": "+7 701 555 0101"} and rows[0].formulas == []
     assert rows[1].formulas == ["name", "phone"]
@@ -83,7 +83,7 @@ def test_missing_required_columns_and_header_only_file_write_nothing(run, write_
 def test_a_malformed_csv_in_the_middle_writes_nothing(run, tmp_path, region, settings):
     path = tmp_path / "bad.csv"
     rows = "".join(f"{n},KZ-75,School\n" for n in range(1500))
-    path.write_text(f"number,region,name\n{rows}1500,KZ-75,\"unclosed\n", encoding="utf-8")
+    path.write_text(f'number,region,name\n{rows}1500,KZ-75,"unclosed\n', encoding="utf-8")
     with pytest.raises(ImportFileError, match="malformed"):
         run("stations", path)
     assert not PollingStation.objects.exists()

@@ -9,12 +9,16 @@ from incidents.models import Election
 
 
 class Command(BaseCommand):
-    help = "Export regions, parties, stations, organizations, observers or results as CSV or XLSX (see docs/imports.md)."
+    help = (
+        "Export regions, parties, stations, organizations, observers or results as CSV or XLSX (see docs/imports.md)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=list(IMPORTERS))
         parser.add_argument("file", help="Where to write; .csv or .xlsx decides the format.")
-        parser.add_argument("--election", help="Slug of the election (parties, stations, results; observers' stations).")
+        parser.add_argument(
+            "--election", help="Slug of the election (parties, stations, results; observers' stations)."
+        )
         parser.add_argument("--template", action="store_true", help="Write only the columns, as a template to fill in.")
 
     def handle(self, *args, **options):
