@@ -17,13 +17,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .reader import ImportFileError
 
-#: rows written per database statement
+#: rows read and inserted per database statement
 BATCH_SIZE = 1000
+#: rows per UPDATE where bulk_update is used (its CASE per field costs the square of this)
+UPDATE_BATCH_SIZE = 100
 #: refused rows listed in a report (all are counted)
 MAX_LISTED_REFUSALS = 1000
 #: spaces used as thousands separators by spreadsheets in various locales
@@ -358,5 +360,37 @@ def upsert(model, items, existing_by_key, fields, report, *, write):
     if write:
         model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         if to_update:
-            model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH_SIZE)
+            update_rows(model, to_update, sorted(changed_fields))
     return rows
+
+
+def update_rows(model, rows, fields):
+    """Write ``fields`` of existing ``rows`` to the database, fast.
+
+    On PostgreSQL one ``UPDATE … FROM (VALUES …)`` per batch; Django's
+    bulk_update spends most of its time building expressions in Python,
+    which makes 100,000 updated results take minutes. Elsewhere bulk_update.
+    """
+    if not rows or not fields:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, fields, batch_size=UPDATE_BATCH_SIZE)
+        return
+    quote = connection.ops.quote_name
+    opts = model._meta
+    columns = [opts.pk, *[opts.get_field(name) for name in fields]]
+    placeholders = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in columns) + ")"
+    names = ", ".join(quote(field.column) for field in columns)
+    assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:])
+    pk = quote(opts.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            chunk = rows[start : start + BATCH_SIZE]
+            params = [
+                field.get_db_prep_save(getattr(row, field.attname), connection) for row in chunk for field in columns
+            ]
+            cursor.execute(
+                f"UPDATE {quote(opts.db_table)} AS t SET {assignments} "
+                f"FROM (VALUES {', '.join([placeholders] * len(chunk))}) AS v({names}) WHERE t.{pk} = v.{pk}",
+                params,
+            )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from .. import services
 from ..models import Observer, ObserverKind, Organization, PollingStation
 from ..roles import ROLE_PERMISSIONS
-from .base import BATCH_SIZE, Column, Importer, Item, Refusal
+from .base import BATCH_SIZE, Column, Importer, Item, Refusal, update_rows
 
 OBSERVER_GROUP = "Observer"
 USER_FIELDS = ["email", "first_name", "last_name"]
@@ -205,8 +205,8 @@ class ObserverImporter(Importer):
                 for observer, item in zip(created_observers, new, strict=True)
                 for number in item.extra["stations"]
             )
-        User.objects.bulk_update(changed_users, USER_FIELDS, batch_size=BATCH_SIZE)
-        Observer.objects.bulk_update(changed_observers, OBSERVER_FIELDS, batch_size=BATCH_SIZE)
+        update_rows(User, changed_users, USER_FIELDS)
+        update_rows(Observer, changed_observers, OBSERVER_FIELDS)
         Link = Observer.assigned_stations.through
         Link.objects.bulk_create(
             [Link(observer_id=observer_id, pollingstation_id=station_id) for observer_id, station_id in set(links_add)],

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Region, RegionLevel
-from .base import BATCH_SIZE, Column, Importer, Item, Refusal, count_and_diff
+from .base import BATCH_SIZE, Column, Importer, Item, Refusal, count_and_diff, update_rows
 
 CODE_PATTERN = r"[A-Z0-9][A-Z0-9.-]*"
 FIELDS = ["name_en", "name_ru", "name_kk", "level", "country", "centre", "latitude", "longitude"]
@@ -99,7 +99,7 @@ class RegionImporter(Importer):
         if not write:
             return
         Region.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-        Region.objects.bulk_update(to_update, FIELDS, batch_size=BATCH_SIZE)
+        update_rows(Region, to_update, FIELDS)
         pk_by_code = {code: region.pk for code, region in existing.items()}
         pk_by_code.update({region.code: region.pk for region in to_create})
         reparented = []
@@ -109,7 +109,7 @@ class RegionImporter(Importer):
             if region.parent_id != parent_id:
                 region.parent_id = parent_id
                 reparented.append(region)
-        Region.objects.bulk_update(reparented, ["parent"], batch_size=BATCH_SIZE)
+        update_rows(Region, reparented, ["parent"])
 
     @staticmethod
     def parent_problem(item, parents):

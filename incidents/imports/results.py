@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import OfficialResult, Party, PartyResult, PollingStation, Region, ResultChange, ResultStage
-from .base import BATCH_SIZE, Column, Importer, Item, Refusal
+from .base import BATCH_SIZE, Column, Importer, Item, Refusal, update_rows
 from .reader import ImportFileError
 
 VOTES_PREFIX = "votes:"
@@ -227,8 +227,8 @@ class ResultImporter(Importer):
             accepted.append(item)
         existing = self.existing(accepted)
 
-        to_create, to_update, changes = [], [], []
-        votes_create, votes_update, votes_delete = [], [], []
+        to_create, to_update, changes, changed_fields = [], [], [], {"updated_at"}
+        votes_create, votes_delete = [], []
         for item in accepted:
             result = existing.get(item.key)
             if result is None:
@@ -255,18 +255,19 @@ class ResultImporter(Importer):
                 if before == votes:
                     continue
                 diff[f"{VOTES_PREFIX}{self.short_names[party_id]}"] = [before, votes]
-                if party_result is None:
-                    votes_create.append(PartyResult(result=result, party_id=party_id, votes=votes))
-                elif votes is None:
+                # A changed party result is replaced: one DELETE and one INSERT per batch.
+                if party_result is not None:
                     votes_delete.append(party_result.pk)
-                else:
-                    party_result.votes, party_result.share_percent = votes, None
-                    votes_update.append(party_result)
+                if votes is not None:
+                    seats = party_result.seats if party_result else None
+                    votes_create.append(PartyResult(result=result, party_id=party_id, votes=votes, seats=seats))
             if not diff:
                 report.unchanged += 1
                 continue
             for name in FIELDS:
-                setattr(result, name, item.values[name])
+                if name in diff:
+                    setattr(result, name, item.values[name])
+                    changed_fields.add(name)
             result.updated_at = timezone.now()
             to_update.append(result)
             changes.append(ResultChange(result=result, actor=self.actor, source=self.origin[:500], changes=diff))
@@ -281,9 +282,8 @@ class ResultImporter(Importer):
             for party_id, votes in item.extra["votes"].items()
             if votes is not None
         )
-        OfficialResult.objects.bulk_update(to_update, [*FIELDS, "updated_at"], batch_size=BATCH_SIZE)
+        update_rows(OfficialResult, to_update, sorted(changed_fields))
         PartyResult.objects.filter(pk__in=votes_delete).delete()
-        PartyResult.objects.bulk_update(votes_update, ["votes", "share_percent"], batch_size=BATCH_SIZE)
         PartyResult.objects.bulk_create(votes_create, batch_size=BATCH_SIZE)
         ResultChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)
 
