@@ -189,7 +189,8 @@ def machine():
             database = f"PostgreSQL {cursor.fetchone()[0]}"
         else:
             database = connection.vendor
-    return f"{os.cpu_count()} CPUs (nproc), {memory_kib / 1024 / 1024:.0f} GiB RAM, {cpu}; {database}; Python {platform.python_version()}"
+    memory = f"{memory_kib / 1024 / 1024:.0f} GiB RAM"
+    return f"{os.cpu_count()} CPUs (nproc), {memory}, {cpu}; {database}; Python {platform.python_version()}"
 
 
 def main():
