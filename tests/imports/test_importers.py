@@ -382,3 +382,46 @@ def test_result_stage_and_source_for_the_whole_file(run, write_csv, region, ball
     assert result.as_of.isoformat() == "2021-01-10T16:00:00+00:00"
     missing = run("results", write_csv([header, ["KZ-75", "", "", ""]], name="nostage.csv"))
     assert refusals(missing) == [(2, "stage"), (2, "source")]
+
+
+# Queries: a batch of rows costs a fixed number of queries, whatever its size.
+
+
+def queries_for(run, kind, path, **options):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        report = run(kind, path, **options)
+    assert report.ok, report.refusals
+    return len(captured)
+
+
+def test_query_count_does_not_grow_with_rows(run, write_csv, election, region, ballot):
+    def stations(count, name):
+        return write_csv(
+            [STATION_HEADER, *[[f"{name}{n}", "KZ-75", "", "10", "", ""] for n in range(count)]], f"{name}.csv"
+        )
+
+    def results(count, prefix, stage):
+        rows = [
+            result_row(station=f"{prefix}{n}", stage=stage, counts=(10, 6, 5, 1), votes=(3, 2)) for n in range(count)
+        ]
+        return write_csv([RESULT_HEADER, *rows], f"results-{prefix}-{stage}.csv")
+
+    few, many = stations(3, "a"), stations(60, "b")
+    assert queries_for(run, "stations", few) == queries_for(run, "stations", many)
+    assert queries_for(run, "results", results(3, "a", "preliminary")) == queries_for(
+        run, "results", results(60, "b", "preliminary")
+    )
+    assert queries_for(run, "results", results(3, "a", "final")) == queries_for(
+        run, "results", results(60, "b", "final")
+    )
+
+    def observers(count, name):
+        rows = [[f"{name}{n}", "independent", f"{name}{n}@example.org", "", "", "", f"{name}{n}"] for n in range(count)]
+        return write_csv([OBSERVER_HEADER, *rows], f"observers-{name}.csv")
+
+    assert queries_for(run, "observers", observers(3, "a"), election=election, invite=False) == queries_for(
+        run, "observers", observers(60, "b"), election=election, invite=False
+    )
