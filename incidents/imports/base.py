@@ -151,10 +151,10 @@ class Cells:
             return None
         number = int(number)
         if number < minimum or number > maximum:
-            self.refuse(
-                column,
-                _("Must be between %(minimum)s and %(maximum)s.") % {"minimum": minimum, "maximum": maximum},
-            )
+            message = _("Must be between %(minimum)s and %(maximum)s.")
+            if maximum == 2_147_483_647:
+                message = _("Must be %(minimum)s or more.")
+            self.refuse(column, message % {"minimum": minimum, "maximum": maximum})
             return None
         return number
 
