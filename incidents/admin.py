@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .imports.admin import ImportExportMixin
 from .models import (
     Attachment,
     DeniedAccess,
@@ -27,6 +28,7 @@ from .models import (
     PartyResult,
     PollingStation,
     Region,
+    ResultChange,
 )
 
 # Links typed without a scheme are taken as https (Django 6's default).
@@ -56,7 +58,8 @@ class ElectionAdmin(ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(ModelAdmin):
+class RegionAdmin(ImportExportMixin, ModelAdmin):
+    import_kind = "regions"
     list_display = ["code", "name_en", "name_ru", "name_kk", "level", "parent"]
     list_filter = ["level", "country"]
     list_select_related = ["parent"]
@@ -65,7 +68,8 @@ class RegionAdmin(ModelAdmin):
 
 
 @admin.register(PollingStation)
-class PollingStationAdmin(ModelAdmin):
+class PollingStationAdmin(ImportExportMixin, ModelAdmin):
+    import_kind = "stations"
     list_display = ["number", "name", "region", "election", "registered_voters", "is_demo"]
     list_filter = ["election", "region", "is_demo"]
     list_select_related = ["region", "election"]
@@ -74,7 +78,8 @@ class PollingStationAdmin(ModelAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(ModelAdmin):
+class PartyAdmin(ImportExportMixin, ModelAdmin):
+    import_kind = "parties"
     list_display = ["short_name", "name_en", "ballot_number", "colour", "election"]
     list_filter = ["election"]
     list_select_related = ["election"]
@@ -87,14 +92,35 @@ class PartyResultInline(admin.TabularInline):
     autocomplete_fields = ["party"]
 
 
+class ResultChangeInline(admin.TabularInline):
+    """What imports changed in this result: read-only, and nothing can be removed from it."""
+
+    model = ResultChange
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "source", "changes"]
+    readonly_fields = fields
+    verbose_name_plural = _("history of changes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OfficialResult)
-class OfficialResultAdmin(ModelAdmin):
+class OfficialResultAdmin(ImportExportMixin, ModelAdmin):
+    import_kind = "results"
     list_display = ["__str__", "stage", "registered_voters", "ballots_cast", "turnout_display", "updated_at"]
     list_filter = ["election", "stage", ("region", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["election", "region", "polling_station"]
     search_fields = ["region__code", "region__name_en", "polling_station__number", "source"]
     autocomplete_fields = ["region", "polling_station"]
-    inlines = [PartyResultInline]
+    inlines = [PartyResultInline, ResultChangeInline]
 
     @admin.display(description=_("turnout %"))
     def turnout_display(self, result):
@@ -111,14 +137,16 @@ class PartyResultAdmin(ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ModelAdmin):
+class OrganizationAdmin(ImportExportMixin, ModelAdmin):
+    import_kind = "organizations"
     list_display = ["name", "kind", "country", "is_demo"]
     list_filter = ["kind", "is_demo"]
     search_fields = ["name"]
 
 
 @admin.register(Observer)
-class ObserverAdmin(ModelAdmin):
+class ObserverAdmin(ImportExportMixin, ModelAdmin):
+    import_kind = "observers"
     list_display = ["user", "organization", "kind", "accreditation_number", "is_demo"]
     list_filter = ["kind", "organization", "is_demo"]
     list_select_related = ["user", "organization"]

@@ -22,6 +22,7 @@ ROLE_PERMISSIONS = {
         ("incidents", "incidentevent"): VIEW,
         **{("incidents", model): VIEW for model in REFERENCE_MODELS},
         ("incidents", "organization"): VIEW,
+        ("incidents", "resultchange"): VIEW,
     },
     "Coordinator": {
         ("incidents", "incident"): (*EDIT, "moderate", "reassign"),
@@ -31,6 +32,7 @@ ROLE_PERMISSIONS = {
         **{("incidents", model): ALL for model in REFERENCE_MODELS},
         ("incidents", "organization"): ALL,
         ("incidents", "observer"): ALL,
+        ("incidents", "resultchange"): VIEW,
         ("auth", "user"): ("view", "add", "change"),
     },
 }

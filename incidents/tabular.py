@@ -6,6 +6,7 @@ has to be held in memory whole.
 """
 
 import csv
+from decimal import Decimal
 
 #: a cell starting with one of these is run as a formula by spreadsheet programs
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,7 +22,7 @@ def safe_cell(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return value
     text = str(value)
     if text.startswith(FORMULA_STARTS):

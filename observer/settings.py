@@ -192,3 +192,10 @@ OBSERVER_ATTACHMENTS_MAX_BYTES = env.int("OBSERVER_ATTACHMENTS_MAX_BYTES", defau
 OBSERVER_ATTACHMENTS_PER_REPORT = env.int("OBSERVER_ATTACHMENTS_PER_REPORT", default=10)
 #: a photo may have at most this many pixels (larger ones are refused before decoding)
 OBSERVER_IMAGE_MAX_PIXELS = env.int("OBSERVER_IMAGE_MAX_PIXELS", default=60_000_000)
+#: largest import file (CSV or XLSX) a coordinator may upload or a command may read, in megabytes
+OBSERVER_IMPORT_MAX_MB = env.int("OBSERVER_IMPORT_MAX_MB", default=50)
+#: party votes of an imported result may differ from its valid votes by this percentage (0: must be equal)
+OBSERVER_IMPORT_VOTES_TOLERANCE_PERCENT = env.str("OBSERVER_IMPORT_VOTES_TOLERANCE_PERCENT", default="0")
+#: where an uploaded import file waits between preview and confirm; never served.
+#: Empty: a folder "imports" inside MEDIA_ROOT. Several app servers must share it.
+OBSERVER_IMPORT_ROOT = env.str("OBSERVER_IMPORT_ROOT", default="")

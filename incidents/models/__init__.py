@@ -1,6 +1,6 @@
 """The domain model, split by concern and re-exported here."""
 
-from .elections import Election, OfficialResult, Party, PartyResult, PollingStation, Region
+from .elections import Election, OfficialResult, Party, PartyResult, PollingStation, Region, ResultChange
 from .events import AppendOnlyError, IncidentEvent
 from .incidents import (
     DETAIL_MODELS,
@@ -75,6 +75,7 @@ __all__ = [
     "Region",
     "RegionLevel",
     "ReleaseStatus",
+    "ResultChange",
     "ResultStage",
     "Source",
     "Status",

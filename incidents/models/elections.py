@@ -3,11 +3,13 @@
 import zoneinfo
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
@@ -17,6 +19,7 @@ from .base import (
     coordinate_constraints,
     validate_time_zone,
 )
+from .events import AppendOnlyError
 from .vocabularies import ElectionKind, RegionLevel, ResultStage
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -351,3 +354,53 @@ class PartyResult(models.Model):
         """Share of valid votes in percent: derived from votes, else as published."""
         derived = percent(self.votes, self.result.valid_votes)
         return derived if derived is not None else self.share_percent
+
+
+class ResultChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Result changes cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Result changes cannot be deleted.")
+
+
+class ResultChange(models.Model):
+    """What one update of an official result changed: who, when, from which source.
+
+    Rows are only ever added, by the import, in the transaction of the update
+    they record. ``changes`` maps each changed field (and ``votes:<party>``)
+    to its ``[before, after]`` values.
+    """
+
+    result = models.ForeignKey(
+        OfficialResult, verbose_name=_("result"), on_delete=models.CASCADE, related_name="changes"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    source = models.CharField(_("source"), max_length=500, help_text=_("The file or command the change came from."))
+    changes = models.JSONField(_("changes"), default=dict)
+
+    objects = ResultChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("result change")
+        verbose_name_plural = _("result changes")
+
+    def __str__(self):
+        return f"{self.result_id}: {', '.join(self.changes)}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Result changes cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Result changes cannot be deleted.")
