@@ -20,12 +20,23 @@ from .incidents import (
     incident_submit,
     incident_transition,
     record_event,
+    refuse_personal_data,
     validate_place_and_time,
+)
+from .moderation import (
+    BulkOutcome,
+    attachment_set_public,
+    error_message,
+    incident_advance,
+    incident_mark_duplicate,
+    incident_reassign,
+    incidents_bulk_advance,
 )
 
 __all__ = [
     "MODERATOR_EDITABLE_FIELDS",
     "REPORTER_EDITABLE_FIELDS",
+    "BulkOutcome",
     "IdempotencyConflict",
     "IncidentChanged",
     "Submission",
@@ -33,12 +44,19 @@ __all__ = [
     "TransitionForbidden",
     "TransitionNotAllowed",
     "WorkflowError",
+    "attachment_set_public",
     "build_detail",
+    "error_message",
+    "incident_advance",
     "incident_edit",
+    "incident_mark_duplicate",
+    "incident_reassign",
     "incident_submit",
     "incident_transition",
+    "incidents_bulk_advance",
     "invitation_link",
     "observer_invite",
     "record_event",
+    "refuse_personal_data",
     "validate_place_and_time",
 ]

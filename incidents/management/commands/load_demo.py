@@ -247,7 +247,13 @@ class Command(BaseCommand):
         for row in demo["accounts"]:
             user = User.objects.filter(username=row["username"]).first()
             if user is None:
-                user = User(username=row["username"], first_name="Demo", last_name=row["role"])
+                # Observers have invented personal names, so that the personal-data
+                # guard has a name to catch and no common word ("observer") to trip on.
+                user = User(
+                    username=row["username"],
+                    first_name=row.get("first_name", "Demo"),
+                    last_name=row.get("last_name", row["role"]),
+                )
                 if settings.DEBUG:
                     user.set_password(demo["password"])
                 else:
