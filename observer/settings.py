@@ -182,3 +182,11 @@ OBSERVER_FUTURE_TOLERANCE_MINUTES = env.int("OBSERVER_FUTURE_TOLERANCE_MINUTES",
 OBSERVER_DAYS_BEFORE_ELECTION = env.int("OBSERVER_DAYS_BEFORE_ELECTION", default=120)
 #: new reports one observer may file per minute (0: no limit)
 OBSERVER_SUBMISSIONS_PER_MINUTE = env.int("OBSERVER_SUBMISSIONS_PER_MINUTE", default=10)
+#: likely duplicates are looked for this many hours either side of a report's time
+OBSERVER_DUPLICATE_WINDOW_HOURS = env.int("OBSERVER_DUPLICATE_WINDOW_HOURS", default=6)
+#: moderators get at most one mail about new reports per this many minutes (0: one per report)
+OBSERVER_MODERATOR_DIGEST_MINUTES = env.int("OBSERVER_MODERATOR_DIGEST_MINUTES", default=10)
+#: where that mail goes; empty: every active moderator with an e-mail address
+OBSERVER_MODERATOR_DIGEST_TO = env.list("OBSERVER_MODERATOR_DIGEST_TO", default=[])
+#: the language of mail to observers and moderators
+OBSERVER_MAIL_LANGUAGE = env.str("OBSERVER_MAIL_LANGUAGE", default=LANGUAGE_CODE)
