@@ -34,6 +34,20 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def role_groups_after_flush(request):
+    """A transactional test empties every table when it ends, the role groups
+    (made by a data migration) with them: the next one gets them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker is not None and marker.kwargs.get("transaction")):
+        from django.apps import apps
+
+        from incidents.roles import sync_role_groups
+
+        request.getfixturevalue("transactional_db")
+        sync_role_groups(apps)
+
+
 @pytest.fixture
 def on_postgres():
     if connection.vendor != "postgresql":
