@@ -263,7 +263,7 @@ class IncidentAdmin(ModelAdmin):
         "occurred_at",
         "status",
         "assignee",
-        "waiting",
+        "age",
     ]
     list_filter = [
         QueueFilter,
@@ -277,6 +277,7 @@ class IncidentAdmin(ModelAdmin):
     list_select_related = ["region", "polling_station", "assignee"]
     list_per_page = 50
     ordering = ["created_at", "id"]
+    date_hierarchy = "occurred_at"
     search_fields = ["reference", "description", "location_text", "public_summary"]
     search_help_text = _("A reference, or words from the observer's text or the summary.")
     autocomplete_fields = ["region", "polling_station"]
@@ -334,8 +335,8 @@ class IncidentAdmin(ModelAdmin):
     def station(self, incident):
         return incident.polling_station.number if incident.polling_station else ""
 
-    @admin.display(description=_("waiting for"), ordering="created_at")
-    def waiting(self, incident):
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, incident):
         return timesince(incident.created_at)
 
     def view_on_site(self, incident):
@@ -376,7 +377,12 @@ class IncidentAdmin(ModelAdmin):
                 messages.WARNING,
             )
 
-    def _confirm(self, request, queryset, form, action, title):
+    def _bulk_after_form(self, request, queryset, form_class, to_status, action, title):
+        """Ask what the move needs on a page of its own, then make it."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._bulk(request, queryset, to_status, **form.cleaned_data)
+            return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -395,11 +401,9 @@ class IncidentAdmin(ModelAdmin):
 
     @admin.action(description=_("Verify the selected reports…"), permissions=["moderate"])
     def verify_selected(self, request, queryset):
-        form = BulkVerifyForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            self._bulk(request, queryset, Status.VERIFIED, **form.cleaned_data)
-            return None
-        return self._confirm(request, queryset, form, "verify_selected", _("Verify the selected reports"))
+        return self._bulk_after_form(
+            request, queryset, BulkVerifyForm, Status.VERIFIED, "verify_selected", _("Verify the selected reports")
+        )
 
     @admin.action(description=_("Publish the selected reports with their summaries"), permissions=["moderate"])
     def publish_selected(self, request, queryset):
@@ -407,11 +411,9 @@ class IncidentAdmin(ModelAdmin):
 
     @admin.action(description=_("Reject the selected reports…"), permissions=["moderate"])
     def reject_selected(self, request, queryset):
-        form = BulkRejectForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            self._bulk(request, queryset, Status.REJECTED, **form.cleaned_data)
-            return None
-        return self._confirm(request, queryset, form, "reject_selected", _("Reject the selected reports"))
+        return self._bulk_after_form(
+            request, queryset, BulkRejectForm, Status.REJECTED, "reject_selected", _("Reject the selected reports")
+        )
 
     # The incident page
 

@@ -65,6 +65,12 @@ def _observer_hears(event):
     return event.visible_to_observer and event.to_status in OBSERVER_MAIL and event.from_status != event.to_status
 
 
+def deliverable(address):
+    """Whether mail to ``address`` can arrive: not empty, not under the reserved
+    ``.invalid`` domain (which the demo accounts use)."""
+    return bool(address) and not address.rsplit("@", 1)[-1].lower().rstrip(".").endswith(".invalid")
+
+
 def site_link(path):
     return f"{settings.OBSERVER_SITE_URL.rstrip('/')}{path}"
 
@@ -80,7 +86,7 @@ def reporter_message(incident, event):
     """The mail to ``incident``'s reporter about ``event``, or None if there is nobody to tell."""
     reporter = incident.reporter
     user = reporter.user if reporter is not None else None
-    if user is None or not user.is_active or not user.email:
+    if user is None or not user.is_active or not deliverable(user.email):
         return None
     name = OBSERVER_MAIL[event.to_status]
     is_duplicate = event.action == EventAction.MERGED
@@ -126,14 +132,15 @@ def moderator_digest_due(*, event=None, now=None):
 
 
 def _digest_events(now):
-    """New reports and answers since the last digest, still waiting for a moderator."""
+    """The new reports and answers since the last digest that still wait for a
+    moderator, as ``(how many, the first DIGEST_MAX_LISTED events)``."""
     state = cache.get(DIGEST_STATE_KEY) or {}
     since = (
         datetime.datetime.fromisoformat(state["until"])
         if "until" in state
         else now - datetime.timedelta(minutes=max(settings.OBSERVER_MODERATOR_DIGEST_MINUTES, 1))
     )
-    events = list(
+    waiting = (
         IncidentEvent.objects.filter(
             action__in=NEW_WORK,
             created_at__gt=since - DIGEST_OVERLAP,
@@ -141,52 +148,58 @@ def _digest_events(now):
             incident__status=Status.SUBMITTED,
         )
         .exclude(pk__in=state.get("sent", []))
-        .select_related("incident__election", "incident__region", "incident__polling_station")
         .order_by("created_at", "pk")
     )
-    recent = [event.pk for event in events if event.created_at > now - DIGEST_OVERLAP]
+    found = list(waiting.values_list("pk", "created_at"))
+    listed = list(
+        waiting.select_related("incident__election", "incident__region", "incident__polling_station")[
+            :DIGEST_MAX_LISTED
+        ]
+    )
+    # Events written just before ``now`` are remembered, so that the overlap
+    # of the next digest (for transactions that committed late) does not list them again.
+    recent = [pk for pk, created_at in found if created_at > now - DIGEST_OVERLAP]
     recent += [pk for pk in state.get("sent", []) if pk not in recent]
-    cache.set(DIGEST_STATE_KEY, {"until": now.isoformat(), "sent": recent[:2000]}, timeout=None)
-    return events
+    cache.set(DIGEST_STATE_KEY, {"until": now.isoformat(), "sent": recent[:5000]}, timeout=None)
+    return len(found), listed
 
 
 def digest_recipients():
-    return settings.OBSERVER_MODERATOR_DIGEST_TO or [user.email for user in selectors.moderators() if user.email]
+    addresses = settings.OBSERVER_MODERATOR_DIGEST_TO or [user.email for user in selectors.moderators()]
+    return [address for address in addresses if deliverable(address)]
 
 
 def send_moderator_digest(*, events=None, now=None):
     """Mail every moderator one list of the reports waiting since the last
-    digest (or of ``events``). Returns how many reports it listed."""
+    digest (or of ``events``). Returns how many reports it counted."""
     now = now or timezone.now()
-    if events is None:
-        events = _digest_events(now)
-    if not events:
+    count, listed = (len(events), events[:DIGEST_MAX_LISTED]) if events is not None else _digest_events(now)
+    if not count:
         return 0
     recipients = digest_recipients()
     if not recipients:
-        return len(events)
-    rows = []
-    for event in events[:DIGEST_MAX_LISTED]:
-        incident = event.incident
-        rows.append(
+        return count
+    with translation.override(settings.OBSERVER_MAIL_LANGUAGE):
+        rows = [
             {
-                "reference": incident.reference,
-                "kind": incident.get_kind_display(),
-                "region": incident.region.name if incident.region else "",
-                "station": incident.polling_station.number if incident.polling_station else "",
-                "occurred_at": incident.occurred_at,
-                "time_zone": incident.election.time_zone,
+                "reference": event.incident.reference,
+                "kind": event.incident.get_kind_display(),
+                "region": event.incident.region.name if event.incident.region else "",
+                "station": event.incident.polling_station.number if event.incident.polling_station else "",
+                "occurred_at": event.incident.occurred_at,
+                "time_zone": event.incident.election.time_zone,
                 "answered": event.action == EventAction.ANSWERED,
-                "url": site_link(reverse("admin:incidents_incident_change", args=[incident.pk])),
+                "url": site_link(reverse("admin:incidents_incident_change", args=[event.incident.pk])),
             }
-        )
-    context = {
-        "count": len(events),
-        "rows": rows,
-        "more": max(len(events) - DIGEST_MAX_LISTED, 0),
-        "waiting": Incident.objects.filter(status__in=QUEUE_STATUSES).count(),
-        "queue_url": site_link(reverse("admin:incidents_incident_changelist")),
-    }
-    subject, body = _render("moderator_digest", context)
+            for event in listed
+        ]
+        context = {
+            "count": count,
+            "rows": rows,
+            "more": max(count - len(rows), 0),
+            "waiting": Incident.objects.filter(status__in=QUEUE_STATUSES).count(),
+            "queue_url": site_link(reverse("admin:incidents_incident_changelist")),
+        }
+        subject, body = _render("moderator_digest", context)
     deliver([EmailMessage(subject, body, None, [address]) for address in recipients])
-    return len(events)
+    return count

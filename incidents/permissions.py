@@ -72,15 +72,6 @@ class MoveChoice:
     route: tuple  # statuses, the last one ``to_status``
     moves: tuple  # the Move of each step
 
-    @property
-    def move(self):
-        """The last move: the one the moderator asked for."""
-        return self.moves[-1]
-
-    @property
-    def needs_reason(self):
-        return any(move.reason_required for move in self.moves)
-
 
 def available_moves(user, incident):
     """What ``user`` may do with ``incident`` now, as MoveChoices in workflow order.

@@ -109,7 +109,7 @@ def test_two_moderators_claim_at_once_without_a_version(report):
     first, second = race(claim_as(one), claim_as(two))
     assert isinstance(first, Incident)
     assert isinstance(second, services.TransitionNotAllowed)
-    assert second.message == "An incident that is In review cannot become In review."
+    assert second.message == f"Incident {report.reference} is already claimed by {first.assignee.username}."
     assert IncidentEvent.objects.filter(incident=report, action="claimed").count() == 1
 
 

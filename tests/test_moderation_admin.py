@@ -146,7 +146,10 @@ def test_bulk_claim_reports_moved_and_refused(moderator_client, submit):
     )
     texts = message_texts(response)
     assert "3 reports moved to “In review”." in texts
-    assert any(text.startswith("1 report did not move") and taken.reference in text for text in texts)
+    assert (
+        f"1 report did not move: Incident {taken.reference} is already claimed by {taken.assignee.username}."
+        in " ".join(texts)
+    )
     assert all(Incident.objects.get(pk=i.pk).status == Status.IN_REVIEW for i in waiting)
 
 

@@ -224,3 +224,15 @@ def test_mail_is_written_in_the_mail_language(submit, moderator, settings, commi
     with committed():
         services.incident_advance(incident=submit(), to_status=Status.REJECTED, actor=moderator, comment="No.")
     assert languages and set(languages) == {"kk"}
+
+
+def test_demo_addresses_get_no_mail(submit, moderator, committed):
+    reporter = factories.ObserverFactory(user__email="observer9@demo.invalid")
+    factories.ModeratorFactory(email="moderator9@demo.invalid")
+    with committed():
+        services.incident_advance(
+            incident=submit(reporter=reporter), to_status=Status.REJECTED, actor=moderator, comment="No."
+        )
+        submit(reporter=factories.ObserverFactory())  # a digest for the moderators
+    addresses = {address for message in mail.outbox for address in message.to}
+    assert addresses and not any(address.endswith(".invalid") for address in addresses)

@@ -310,6 +310,11 @@ def incident_transition(
             )
         from_status = locked.status
         move = TRANSITIONS.get((from_status, to_status))
+        if move is None and to_status == from_status == Status.IN_REVIEW and locked.assignee_id:
+            raise TransitionNotAllowed(
+                _("Incident %(reference)s is already claimed by %(user)s.")
+                % {"reference": locked.reference, "user": locked.assignee.get_username()}
+            )
         if move is None:
             raise TransitionNotAllowed(
                 _("An incident that is %(from)s cannot become %(to)s.")
@@ -458,7 +463,7 @@ def incident_edit(
         if not recorded:
             return locked
 
-        if "public_summary" in recorded and locked.status == Status.PUBLISHED:
+        if "public_summary" in recorded and locked.status in (Status.PUBLISHED, Status.RETRACTED):
             # The summary of a published incident is public the moment it is saved.
             refuse_personal_data(incident=locked, text=locked.public_summary)
         if {"region", "polling_station", "occurred_at"} & set(recorded):

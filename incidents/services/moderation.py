@@ -26,6 +26,12 @@ def _lock(incident, expected_version):
     return locked
 
 
+def _save_new_version(incident, *fields):
+    """Save ``fields`` of a locked incident with its version raised: it changed."""
+    incident.version += 1
+    incident.save(update_fields=[*fields, "version", "updated_at"])
+
+
 def incident_advance(
     *,
     incident: Incident,
@@ -130,8 +136,7 @@ def incident_reassign(*, incident: Incident, assignee, actor, expected_version: 
             return locked
         changes = {"assignee": [locked.assignee_id, assignee.pk]}
         locked.assignee = assignee
-        locked.version += 1
-        locked.save(update_fields=["assignee", "version", "updated_at"])
+        _save_new_version(locked, "assignee")
         record_event(
             incident=locked, action=EventAction.REASSIGNED, actor=actor, comment=comment.strip(), changes=changes
         )
@@ -168,8 +173,7 @@ def incident_mark_duplicate(
         locked = incident_advance(
             incident=locked, to_status=Status.REJECTED, actor=actor, comment=reason, duplicate_of=locked_primary
         )
-        locked_primary.version += 1
-        locked_primary.save(update_fields=["version", "updated_at"])
+        _save_new_version(locked_primary)
         record_event(
             incident=locked_primary,
             action=EventAction.MERGED,
@@ -228,8 +232,7 @@ def attachment_set_public(*, attachment: Attachment, is_public: bool, actor, exp
             return locked_attachment
         locked_attachment.is_public = is_public
         locked_attachment.save(update_fields=["is_public"])
-        locked.version += 1
-        locked.save(update_fields=["version", "updated_at"])
+        _save_new_version(locked)
         record_event(
             incident=locked,
             action=EventAction.EDITED,
