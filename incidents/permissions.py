@@ -1,9 +1,12 @@
 """Who may do what. Views, the admin and the API ask here; nothing else decides."""
 
+import copy
+from dataclasses import dataclass
+
 from django.utils.translation import gettext_lazy as _
 
 from .models import Observer, Status
-from .workflow import EDITABLE_STATUSES, Move, Role
+from .workflow import EDITABLE_STATUSES, TRANSITIONS, Move, Role, routes_from
 
 MODERATE_PERMISSION = "incidents.moderate_incident"
 REASSIGN_PERMISSION = "incidents.reassign_incident"
@@ -29,6 +32,11 @@ def is_moderator(user):
 
 def is_coordinator(user):
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(REASSIGN_PERMISSION))
+
+
+def can_reassign(user):
+    """Coordinators hand claimed incidents from one moderator to another."""
+    return is_coordinator(user)
 
 
 def is_reporter(user, incident):
@@ -64,6 +72,40 @@ def move_refusal(user, incident, move: Move):
             return _("Claim this incident first.")
         return _("This incident is claimed by another moderator.")
     return None
+
+
+@dataclass(frozen=True)
+class MoveChoice:
+    """A status a moderator can take an incident to now, and the moves on the way."""
+
+    to_status: Status
+    route: tuple  # statuses, the last one ``to_status``
+    moves: tuple  # the Move of each step
+
+
+def available_moves(user, incident):
+    """What ``user`` may do with ``incident`` now, as MoveChoices in workflow order.
+
+    Each move of a route is checked as the service will check it, on the
+    incident as it will be by then (a claim makes the user the assignee).
+    """
+    if not is_moderator(user):
+        return []
+    choices = []
+    for to_status, route in routes_from(incident.status).items():
+        state = copy.copy(incident)
+        moves = []
+        for step in route:
+            move = TRANSITIONS[(state.status, step)]
+            if move_refusal(user, state, move):
+                break
+            moves.append(move)
+            if step == Status.IN_REVIEW:
+                state.assignee_id = user.pk
+            state.status = step
+        else:
+            choices.append(MoveChoice(Status(to_status), tuple(route), tuple(moves)))
+    return choices
 
 
 def can_view_attachment(user, attachment):

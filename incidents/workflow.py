@@ -5,8 +5,14 @@ looks the move up here. A move that is not in the table is not allowed.
 
     submitted ──claim──> in_review ──verify──> verified ──publish──> published ──retract──> retracted
         ^                  │  │
-        └── observer ──────┘  ├──ask──> needs_info   (observer answers -> submitted)
-            answers           └──reject──> rejected  (reason required)
+        └── observer ──────┘  ├──ask──> needs_info   (observer answers -> submitted;
+            answers           │                       no answer -> rejected)
+                              └──reject──> rejected  (reason required; a duplicate is
+                                                      rejected with a link to its primary)
+
+A moderator's button may take several moves at once (a submitted report is
+claimed on the way to verified); ``route`` finds them, and each one is still
+checked and recorded on its own.
 """
 
 from dataclasses import dataclass
@@ -45,6 +51,10 @@ TRANSITIONS: dict[tuple[Status, Status], Move] = {
         EventAction.REJECTED, Role.MODERATOR, reason_required=True, claim_required=True
     ),
     (Status.NEEDS_INFO, Status.SUBMITTED): Move(EventAction.ANSWERED, Role.REPORTER, reason_required=True),
+    # An observer who never answers does not keep a report in the queue for ever.
+    (Status.NEEDS_INFO, Status.REJECTED): Move(
+        EventAction.REJECTED, Role.MODERATOR, reason_required=True, claim_required=True
+    ),
     (Status.VERIFIED, Status.PUBLISHED): Move(EventAction.PUBLISHED, Role.MODERATOR),
     (Status.PUBLISHED, Status.RETRACTED): Move(EventAction.RETRACTED, Role.MODERATOR, reason_required=True),
 }
@@ -58,3 +68,32 @@ EDITABLE_STATUSES = (Status.SUBMITTED, Status.NEEDS_INFO)
 def moves_from(status):
     """The moves that leave ``status``, as ``{to_status: Move}``."""
     return {to: move for (source, to), move in TRANSITIONS.items() if source == status}
+
+
+#: statuses a moderator's route may pass through on the way to another
+ROUTE_VIA = (Status.IN_REVIEW, Status.VERIFIED)
+
+
+def route(from_status, to_status, role=Role.MODERATOR):
+    """The shortest list of statuses that takes an incident from ``from_status``
+    to ``to_status`` by ``role``'s moves, passing only through ROUTE_VIA, or
+    None if there is none. ``route(SUBMITTED, VERIFIED) == [IN_REVIEW, VERIFIED]``.
+    """
+    paths = {from_status: []}
+    frontier = [from_status]
+    while frontier:
+        reached = []
+        for status in frontier:
+            if status != from_status and status not in ROUTE_VIA:
+                continue
+            for target, move in moves_from(status).items():
+                if move.role is role and target not in paths:
+                    paths[target] = [*paths[status], target]
+                    reached.append(target)
+        frontier = reached
+    return paths.get(to_status) or None
+
+
+def routes_from(from_status, role=Role.MODERATOR):
+    """Every status ``role`` can reach from ``from_status``, as ``{to_status: route}``."""
+    return {to: path for to in Status if (path := route(from_status, to, role))}

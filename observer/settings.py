@@ -199,3 +199,11 @@ OBSERVER_IMPORT_VOTES_TOLERANCE_PERCENT = env.str("OBSERVER_IMPORT_VOTES_TOLERAN
 #: where an uploaded import file waits between preview and confirm; never served.
 #: Empty: a folder "imports" inside MEDIA_ROOT. Several app servers must share it.
 OBSERVER_IMPORT_ROOT = env.str("OBSERVER_IMPORT_ROOT", default="")
+#: likely duplicates are looked for this many hours either side of a report's time
+OBSERVER_DUPLICATE_WINDOW_HOURS = env.int("OBSERVER_DUPLICATE_WINDOW_HOURS", default=6)
+#: moderators get at most one mail about new reports per this many minutes (0: one per report)
+OBSERVER_MODERATOR_DIGEST_MINUTES = env.int("OBSERVER_MODERATOR_DIGEST_MINUTES", default=10)
+#: where that mail goes; empty: every active moderator with an e-mail address
+OBSERVER_MODERATOR_DIGEST_TO = env.list("OBSERVER_MODERATOR_DIGEST_TO", default=[])
+#: the language of mail to observers and moderators
+OBSERVER_MAIL_LANGUAGE = env.str("OBSERVER_MAIL_LANGUAGE", default=LANGUAGE_CODE)

@@ -114,11 +114,9 @@ def test_moderator_edit_in_admin_is_recorded(client, submit, moderator):
     data = {name: form[name].value() or "" for name in form.fields}
     data.update(
         {
-            "description": "Corrected by a moderator.",
+            "location_text": "Corrected by a moderator.",
             "occurred_at_0": "2021-01-10",
             "occurred_at_1": "16:30:00",
-            "attachments-TOTAL_FORMS": 0,
-            "attachments-INITIAL_FORMS": 0,
             "events-TOTAL_FORMS": 1,
             "events-INITIAL_FORMS": 1,
         }
@@ -127,5 +125,5 @@ def test_moderator_edit_in_admin_is_recorded(client, submit, moderator):
     response = client.post(admin_url(models.Incident, "change", incident.pk), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     incident.refresh_from_db()
-    assert incident.description == "Corrected by a moderator."
+    assert incident.location_text == "Corrected by a moderator."
     assert incident.events.latest("id").action == "edited"

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from incidents import services
@@ -84,25 +85,94 @@ def test_walk_to_published_records_every_step(submit, moderator):
     assert incident.version == 4
 
 
-def test_every_move_in_the_table_can_be_made(submit, moderator, observer):
-    """Table-driven: reach each move's source status, then make the move."""
-    paths = {
-        Status.SUBMITTED: [],
-        Status.IN_REVIEW: [Status.IN_REVIEW],
-        Status.NEEDS_INFO: [Status.IN_REVIEW, Status.NEEDS_INFO],
-        Status.VERIFIED: [Status.IN_REVIEW, Status.VERIFIED],
-        Status.PUBLISHED: [Status.IN_REVIEW, Status.VERIFIED, Status.PUBLISHED],
+#: how a new report reaches each status, every move made by the moderator who claims it
+PATHS = {
+    Status.SUBMITTED: [],
+    Status.IN_REVIEW: [Status.IN_REVIEW],
+    Status.NEEDS_INFO: [Status.IN_REVIEW, Status.NEEDS_INFO],
+    Status.VERIFIED: [Status.IN_REVIEW, Status.VERIFIED],
+    Status.PUBLISHED: [Status.IN_REVIEW, Status.VERIFIED, Status.PUBLISHED],
+    Status.REJECTED: [Status.IN_REVIEW, Status.REJECTED],
+    Status.RETRACTED: [Status.IN_REVIEW, Status.VERIFIED, Status.PUBLISHED, Status.RETRACTED],
+}
+#: everything a move could need, so that only the move and the actor decide
+EVERYTHING = {"comment": "Because.", "verification": Verification.CORROBORATED, "public_summary": "A summary."}
+#: who tries each move
+ACTORS = ("assignee", "other_moderator", "coordinator", "reporter", "other_observer", "staff_without_role")
+
+
+def expected_outcome(source, target, actor):
+    """What the transition table says should happen: None (allowed) or the refusal raised."""
+    move = TRANSITIONS.get((source, target))
+    if move is None:
+        return services.TransitionNotAllowed
+    if move.role is Role.REPORTER:
+        return None if actor == "reporter" else services.TransitionForbidden
+    if actor not in ("assignee", "other_moderator", "coordinator"):
+        return services.TransitionForbidden
+    if move.claim_required and actor == "other_moderator":
+        return services.TransitionForbidden
+    return None
+
+
+def test_paths_reach_every_status():
+    assert set(PATHS) == set(Status)
+
+
+@pytest.mark.parametrize("source", list(Status), ids=str)
+@pytest.mark.parametrize("target", list(Status), ids=str)
+def test_every_move_allowed_or_refused_as_the_table_says(source, target, submit, moderator, observer):
+    """Table-driven: every (from, to) pair, tried by every kind of actor.
+
+    An allowed move changes the status and writes exactly one event, as the
+    table describes it; a refused one raises and changes nothing.
+    """
+    incident = submit()
+    for step in PATHS[source]:
+        incident = services.incident_transition(incident=incident, to_status=step, actor=moderator, **EVERYTHING)
+    actors = {
+        "assignee": moderator,
+        "other_moderator": factories.ModeratorFactory(),
+        "coordinator": factories.CoordinatorFactory(),
+        "reporter": observer.user,
+        "other_observer": factories.ObserverFactory().user,
+        "staff_without_role": factories.UserFactory(is_staff=True),
     }
-    kwargs = {"comment": "Because.", "verification": Verification.CORROBORATED, "public_summary": "Summary."}
-    for (source, target), move in TRANSITIONS.items():
-        incident = submit()
-        for step in paths[source]:
-            incident = services.incident_transition(incident=incident, to_status=step, actor=moderator, **kwargs)
-        actor = observer.user if move.role is Role.REPORTER else moderator
-        events_before = incident.events.count()
-        incident = services.incident_transition(incident=incident, to_status=target, actor=actor, **kwargs)
-        assert incident.status == target
-        assert incident.events.count() == events_before + 1
+    for name in ACTORS:
+        before = Incident.objects.get(pk=incident.pk)
+        events_before = list(before.events.values_list("pk", flat=True))
+        expected = expected_outcome(source, target, name)
+        savepoint = transaction.savepoint()
+        try:
+            if expected is None:
+                moved = services.incident_transition(
+                    incident=before, to_status=target, actor=actors[name], **EVERYTHING
+                )
+                move = TRANSITIONS[(source, target)]
+                new_events = list(moved.events.exclude(pk__in=events_before))
+                assert moved.status == target and moved.version == before.version + 1, name
+                assert len(new_events) == 1, name
+                event = new_events[0]
+                assert (event.action, event.from_status, event.to_status, event.actor) == (
+                    move.action,
+                    source,
+                    target,
+                    actors[name],
+                ), name
+                assert event.visible_to_observer == move.visible_to_observer
+            else:
+                with pytest.raises(expected) as refusal:
+                    services.incident_transition(incident=before, to_status=target, actor=actors[name], **EVERYTHING)
+                assert refusal.value.message, name
+                after = Incident.objects.get(pk=incident.pk)
+                assert (after.status, after.version, after.assignee_id) == (
+                    before.status,
+                    before.version,
+                    before.assignee_id,
+                ), name
+                assert list(after.events.values_list("pk", flat=True)) == events_before, name
+        finally:
+            transaction.savepoint_rollback(savepoint)
 
 
 def test_move_not_in_table_refused_without_event(submit, moderator):
@@ -214,3 +284,38 @@ def test_changed_signal_sent_only_after_commit(submit, moderator, django_capture
         assert received == ["submitted"] and len(callbacks) == 1
     finally:
         incident_changed.disconnect(handler)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"), [pair for pair, move in TRANSITIONS.items() if move.reason_required], ids=str
+)
+def test_every_move_that_needs_a_reason_refuses_without_one(source, target, submit, moderator, observer):
+    incident = submit()
+    for step in PATHS[source]:
+        incident = services.incident_transition(incident=incident, to_status=step, actor=moderator, **EVERYTHING)
+    actor = observer.user if TRANSITIONS[(source, target)].role is Role.REPORTER else moderator
+    with pytest.raises(ValidationError) as error:
+        services.incident_transition(
+            incident=incident, to_status=target, actor=actor, **{**EVERYTHING, "comment": "  "}
+        )
+    assert "comment" in error.value.message_dict
+    assert Incident.objects.get(pk=incident.pk).status == source
+
+
+def test_verify_needs_a_verification_level(submit, moderator):
+    incident = services.incident_transition(incident=submit(), to_status=Status.IN_REVIEW, actor=moderator)
+    for level in (None, "", "certain"):
+        with pytest.raises(ValidationError) as error:
+            services.incident_transition(
+                incident=incident, to_status=Status.VERIFIED, actor=moderator, verification=level
+            )
+        assert "verification" in error.value.message_dict
+    assert incident.events.count() == 2
+
+
+def test_retraction_notice_is_public_text(submit, moderator):
+    incident = publish(submit(), moderator)
+    incident = services.incident_transition(
+        incident=incident, to_status=Status.RETRACTED, actor=moderator, comment="The account could not be confirmed."
+    )
+    assert incident.retraction_notice == "The account could not be confirmed."

@@ -11,7 +11,8 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,18 @@ class IncidentQuerySet(models.QuerySet):
 
     def reported_by(self, observer):
         return self.filter(reporter=observer)
+
+    def with_corroboration(self):
+        """Annotate ``corroborating_reports``: how many other reports were marked
+        as duplicates of each incident. Derived, never stored."""
+        duplicates = (
+            Incident.objects.filter(duplicate_of=OuterRef("pk"))
+            .order_by()
+            .values("duplicate_of")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(corroborating_reports=Coalesce(Subquery(duplicates), 0))
 
 
 class Incident(CoordinatesMixin, models.Model):

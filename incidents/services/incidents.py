@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions
+from .. import permissions, personal_data
 from ..models import (
     DETAIL_MODELS,
     Election,
@@ -76,10 +76,9 @@ def record_event(
 ):
     """Append one IncidentEvent. Call inside the transaction of the change.
 
-    Once that transaction commits, ``incident_changed`` is sent.
+    Once that transaction commits, ``incident_changed`` is sent with the event.
     """
-    transaction.on_commit(lambda: incident_changed.send(sender=Incident, incident=incident, action=action, actor=actor))
-    return IncidentEvent.objects.create(
+    event = IncidentEvent.objects.create(
         incident=incident,
         action=action,
         actor=actor,
@@ -89,6 +88,18 @@ def record_event(
         changes=changes or {},
         visible_to_observer=visible_to_observer,
     )
+    transaction.on_commit(
+        lambda: incident_changed.send(sender=Incident, incident=incident, action=action, actor=actor, event=event)
+    )
+    return event
+
+
+def refuse_personal_data(*, incident, text, text_name="public_summary", field=None):
+    """Raise ValidationError, keyed by ``field`` (default ``text_name``), if
+    ``text`` holds personal data of ``incident`` (see ``personal_data``)."""
+    findings = personal_data.find_in_incident_text(text, incident)
+    if findings:
+        raise ValidationError({field or text_name: personal_data.describe(findings, text_name)})
 
 
 def validate_place_and_time(
@@ -272,6 +283,7 @@ def incident_transition(
     expected_version: int | None = None,
     verification: str | None = None,
     public_summary: str | None = None,
+    duplicate_of: Incident | None = None,
 ) -> Incident:
     """Move ``incident`` to ``to_status`` on behalf of ``actor``.
 
@@ -280,8 +292,13 @@ def incident_transition(
     given and the incident has changed since, TransitionNotAllowed if the
     move does not exist from the current status, TransitionForbidden if the
     actor may not make it, ValidationError if a required reason, summary or
-    verification level is missing. On any error nothing is written. Returns
-    the updated incident.
+    verification level is missing or if a public text (the summary when
+    publishing, the notice when retracting) holds personal data. On any
+    error nothing is written. Returns the updated incident.
+
+    ``duplicate_of`` is for rejecting a duplicate (``incident_mark_duplicate``
+    checks it and records the other side): the link is set and the step is
+    recorded as "marked as duplicate".
     """
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -293,6 +310,11 @@ def incident_transition(
             )
         from_status = locked.status
         move = TRANSITIONS.get((from_status, to_status))
+        if move is None and to_status == from_status == Status.IN_REVIEW and locked.assignee_id:
+            raise TransitionNotAllowed(
+                _("Incident %(reference)s is already claimed by %(user)s.")
+                % {"reference": locked.reference, "user": locked.assignee.get_username()}
+            )
         if move is None:
             raise TransitionNotAllowed(
                 _("An incident that is %(from)s cannot become %(to)s.")
@@ -306,8 +328,15 @@ def incident_transition(
             raise TransitionForbidden(str(refusal))
         if move.reason_required and not comment:
             raise ValidationError({"comment": _("Give a reason: it is recorded with this step.")})
+        action = move.action
 
         changes = {}
+        if duplicate_of is not None:
+            if to_status != Status.REJECTED:
+                raise TransitionNotAllowed(_("Only a rejected report can be a duplicate."))
+            changes["duplicate_of"] = [None, duplicate_of.reference]
+            locked.duplicate_of = duplicate_of
+            action = EventAction.MERGED
         now = timezone.now()
         if to_status == Status.IN_REVIEW and from_status == Status.SUBMITTED:
             locked.assignee = actor
@@ -324,11 +353,13 @@ def incident_transition(
             summary = (public_summary if public_summary is not None else locked.public_summary).strip()
             if not summary:
                 raise ValidationError({"public_summary": _("Write the public summary before publishing.")})
+            refuse_personal_data(incident=locked, text=summary)
             if summary != locked.public_summary:
                 changes["public_summary"] = [locked.public_summary, summary]
             locked.public_summary = summary
             locked.published_at = now
         elif to_status == Status.RETRACTED:
+            refuse_personal_data(incident=locked, text=comment, text_name="retraction_notice", field="comment")
             locked.retraction_notice = comment
 
         locked.status = to_status
@@ -336,7 +367,7 @@ def incident_transition(
         locked.save()
         record_event(
             incident=locked,
-            action=move.action,
+            action=action,
             actor=actor,
             comment=comment,
             from_status=from_status,
@@ -432,6 +463,9 @@ def incident_edit(
         if not recorded:
             return locked
 
+        if "public_summary" in recorded and locked.status in (Status.PUBLISHED, Status.RETRACTED):
+            # The summary of a published incident is public the moment it is saved.
+            refuse_personal_data(incident=locked, text=locked.public_summary)
         if {"region", "polling_station", "occurred_at"} & set(recorded):
             validate_place_and_time(
                 election=locked.election,

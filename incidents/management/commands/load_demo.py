@@ -36,15 +36,6 @@ from incidents.models import (
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_DEMO_FILE = DATA_DIR / "kz-2021-mazhilis-demo.json"
 
-#: the moves that take a new demo report to its target status
-PATHS = {
-    Status.SUBMITTED: [],
-    Status.IN_REVIEW: [Status.IN_REVIEW],
-    Status.NEEDS_INFO: [Status.IN_REVIEW, Status.NEEDS_INFO],
-    Status.VERIFIED: [Status.IN_REVIEW, Status.VERIFIED],
-    Status.PUBLISHED: [Status.IN_REVIEW, Status.VERIFIED, Status.PUBLISHED],
-}
-
 
 class DemoDataError(Exception):
     pass
@@ -247,7 +238,13 @@ class Command(BaseCommand):
         for row in demo["accounts"]:
             user = User.objects.filter(username=row["username"]).first()
             if user is None:
-                user = User(username=row["username"], first_name="Demo", last_name=row["role"])
+                # Observers have invented personal names, so that the personal-data
+                # guard has a name to catch and no common word ("observer") to trip on.
+                user = User(
+                    username=row["username"],
+                    first_name=row.get("first_name", "Demo"),
+                    last_name=row.get("last_name", row["role"]),
+                )
                 if settings.DEBUG:
                     user.set_password(demo["password"])
                 else:
@@ -297,15 +294,16 @@ class Command(BaseCommand):
 
     def advance(self, incident, row, users):
         """Take a new demo report along the workflow to its status, through the service."""
-        for to_status in PATHS[Status(row["status"])]:
-            incident = services.incident_transition(
-                incident=incident,
-                to_status=to_status,
-                actor=users[row["moderator"]],
-                comment=row.get("question", "") if to_status == Status.NEEDS_INFO else "",
-                verification=row.get("verification"),
-                public_summary=row.get("public_summary"),
-            )
+        if row["status"] == Status.SUBMITTED:
+            return
+        services.incident_advance(
+            incident=incident,
+            to_status=row["status"],
+            actor=users[row["moderator"]],
+            comment=row.get("question", ""),
+            verification=row.get("verification"),
+            public_summary=row.get("public_summary"),
+        )
 
     def local(self, value):
         """A naive ISO time in the election's time zone, as an aware datetime."""

@@ -1,0 +1,205 @@
+"""Mail about incidents, sent by receivers of ``signals.incident_changed``.
+
+The signal is sent only after the change has committed, so a change that
+is rolled back sends nothing. Every message leaves through ``deliver``: the
+one place a task queue takes over when there is one.
+
+- The observer hears when their report needs information, is rejected (or
+  marked as a duplicate) or is published. The mail names no moderator and
+  carries no internal note: only the question or the reason written for them.
+- Moderators hear about new reports (and observers' answers) in a digest:
+  the first report after a quiet spell is sent at once, the ones that follow
+  within OBSERVER_MODERATOR_DIGEST_MINUTES wait for the next digest, which
+  the next report after the window (or ``manage.py send_moderator_digest``,
+  run every minute) sends. A flood of reports is a handful of mails.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+
+from . import selectors
+from .models import EventAction, Incident, IncidentEvent, Status
+from .workflow import QUEUE_STATUSES
+
+logger = logging.getLogger(__name__)
+
+#: the observer hears of these steps, by the status their report reached
+OBSERVER_MAIL = {Status.NEEDS_INFO: "needs_info", Status.REJECTED: "rejected", Status.PUBLISHED: "published"}
+#: events that put a report in front of moderators
+NEW_WORK = (EventAction.SUBMITTED, EventAction.ANSWERED)
+
+DIGEST_WINDOW_KEY = "notifications:moderator-digest:window"
+DIGEST_STATE_KEY = "notifications:moderator-digest:state"
+#: a report committed this long after its event was written is still caught by the next digest
+DIGEST_OVERLAP = datetime.timedelta(minutes=5)
+#: a digest lists at most this many reports, then says how many more there are
+DIGEST_MAX_LISTED = 50
+
+
+def deliver(messages):
+    """Send ``messages`` (EmailMessage objects) now, over one connection."""
+    if messages:
+        get_connection().send_messages(messages)
+
+
+def on_incident_changed(sender, *, incident, action, actor, event=None, **kwargs):
+    """Receiver of ``incident_changed``. A failed mail is logged, never raised:
+    the change it reports has already been committed."""
+    try:
+        if event is not None and _observer_hears(event):
+            notify_reporter(incident, event)
+        if action in NEW_WORK:
+            moderator_digest_due(event=event)
+    except Exception:
+        logger.exception("Notification about incident %s (%s) failed", incident.pk, action)
+
+
+def _observer_hears(event):
+    return event.visible_to_observer and event.to_status in OBSERVER_MAIL and event.from_status != event.to_status
+
+
+def deliverable(address):
+    """Whether mail to ``address`` can arrive: not empty, not under the reserved
+    ``.invalid`` domain (which the demo accounts use)."""
+    return bool(address) and not address.rsplit("@", 1)[-1].lower().rstrip(".").endswith(".invalid")
+
+
+def site_link(path):
+    return f"{settings.OBSERVER_SITE_URL.rstrip('/')}{path}"
+
+
+def _render(name, context):
+    with translation.override(settings.OBSERVER_MAIL_LANGUAGE):
+        subject = " ".join(render_to_string(f"notifications/{name}_subject.txt", context).split())
+        body = render_to_string(f"notifications/{name}_email.txt", context)
+    return subject, body
+
+
+def reporter_message(incident, event):
+    """The mail to ``incident``'s reporter about ``event``, or None if there is nobody to tell."""
+    reporter = incident.reporter
+    user = reporter.user if reporter is not None else None
+    if user is None or not user.is_active or not deliverable(user.email):
+        return None
+    name = OBSERVER_MAIL[event.to_status]
+    is_duplicate = event.action == EventAction.MERGED
+    if is_duplicate:
+        name = "duplicate"
+    public_url = None
+    if event.to_status == Status.PUBLISHED:
+        try:
+            public_url = site_link(incident.get_absolute_url())
+        except NoReverseMatch:  # the public pages are not installed
+            public_url = None
+    context = {
+        "reference": incident.reference,
+        "election": incident.election.name,
+        # the question asked or the reason given, written for the observer; never for a duplicate,
+        # whose reason names another report
+        "message": "" if is_duplicate else event.comment,
+        "public_url": public_url,
+        "site_url": site_link("/"),
+    }
+    subject, body = _render(f"observer_{name}", context)
+    return EmailMessage(subject, body, None, [user.email])
+
+
+def notify_reporter(incident, event):
+    message = reporter_message(incident, event)
+    if message is not None:
+        deliver([message])
+
+
+def moderator_digest_due(*, event=None, now=None):
+    """Send the moderators' digest unless one went out within the window.
+
+    Returns the number of reports it listed (0 when it waited or had none).
+    With OBSERVER_MODERATOR_DIGEST_MINUTES = 0, ``event`` is sent on its own.
+    """
+    minutes = settings.OBSERVER_MODERATOR_DIGEST_MINUTES
+    if minutes <= 0:
+        return send_moderator_digest(events=[event] if event is not None else None, now=now)
+    if not cache.add(DIGEST_WINDOW_KEY, True, timeout=minutes * 60):
+        return 0
+    return send_moderator_digest(now=now)
+
+
+def _digest_events(now):
+    """The new reports and answers since the last digest that still wait for a
+    moderator, as ``(how many, the first DIGEST_MAX_LISTED events)``."""
+    state = cache.get(DIGEST_STATE_KEY) or {}
+    since = (
+        datetime.datetime.fromisoformat(state["until"])
+        if "until" in state
+        else now - datetime.timedelta(minutes=max(settings.OBSERVER_MODERATOR_DIGEST_MINUTES, 1))
+    )
+    waiting = (
+        IncidentEvent.objects.filter(
+            action__in=NEW_WORK,
+            created_at__gt=since - DIGEST_OVERLAP,
+            created_at__lte=now,
+            incident__status=Status.SUBMITTED,
+        )
+        .exclude(pk__in=state.get("sent", []))
+        .order_by("created_at", "pk")
+    )
+    found = list(waiting.values_list("pk", "created_at"))
+    listed = list(
+        waiting.select_related("incident__election", "incident__region", "incident__polling_station")[
+            :DIGEST_MAX_LISTED
+        ]
+    )
+    # Events written just before ``now`` are remembered, so that the overlap
+    # of the next digest (for transactions that committed late) does not list them again.
+    recent = [pk for pk, created_at in found if created_at > now - DIGEST_OVERLAP]
+    recent += [pk for pk in state.get("sent", []) if pk not in recent]
+    cache.set(DIGEST_STATE_KEY, {"until": now.isoformat(), "sent": recent[:5000]}, timeout=None)
+    return len(found), listed
+
+
+def digest_recipients():
+    addresses = settings.OBSERVER_MODERATOR_DIGEST_TO or [user.email for user in selectors.moderators()]
+    return [address for address in addresses if deliverable(address)]
+
+
+def send_moderator_digest(*, events=None, now=None):
+    """Mail every moderator one list of the reports waiting since the last
+    digest (or of ``events``). Returns how many reports it counted."""
+    now = now or timezone.now()
+    count, listed = (len(events), events[:DIGEST_MAX_LISTED]) if events is not None else _digest_events(now)
+    if not count:
+        return 0
+    recipients = digest_recipients()
+    if not recipients:
+        return count
+    with translation.override(settings.OBSERVER_MAIL_LANGUAGE):
+        rows = [
+            {
+                "reference": event.incident.reference,
+                "kind": event.incident.get_kind_display(),
+                "region": event.incident.region.name if event.incident.region else "",
+                "station": event.incident.polling_station.number if event.incident.polling_station else "",
+                "occurred_at": event.incident.occurred_at,
+                "time_zone": event.incident.election.time_zone,
+                "answered": event.action == EventAction.ANSWERED,
+                "url": site_link(reverse("admin:incidents_incident_change", args=[event.incident.pk])),
+            }
+            for event in listed
+        ]
+        context = {
+            "count": count,
+            "rows": rows,
+            "more": max(count - len(rows), 0),
+            "waiting": Incident.objects.filter(status__in=QUEUE_STATUSES).count(),
+            "queue_url": site_link(reverse("admin:incidents_incident_changelist")),
+        }
+        subject, body = _render("moderator_digest", context)
+    deliver([EmailMessage(subject, body, None, [address]) for address in recipients])
+    return count

@@ -1,0 +1,242 @@
+"""What moderators do beyond a single move: several moves at once, bulk
+moves, reassigning, marking duplicates and making attachments public.
+
+Every status change still goes through ``incident_transition``, one move at
+a time, so that each is checked and recorded on its own.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import permissions, workflow
+from ..models import Attachment, EventAction, Incident, Status
+from .incidents import IncidentChanged, TransitionForbidden, WorkflowError, incident_transition, record_event
+
+
+def _lock(incident, expected_version):
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise IncidentChanged(
+            _("Incident %(reference)s was changed by someone else; reload it and try again.")
+            % {"reference": locked.reference}
+        )
+    return locked
+
+
+def _save_new_version(incident, *fields):
+    """Save ``fields`` of a locked incident with its version raised: it changed."""
+    incident.version += 1
+    incident.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def incident_advance(
+    *,
+    incident: Incident,
+    to_status: str,
+    actor,
+    expected_version: int | None = None,
+    comment: str = "",
+    verification: str | None = None,
+    public_summary: str | None = None,
+    duplicate_of: Incident | None = None,
+) -> Incident:
+    """Take ``incident`` to ``to_status`` by the moderator's route of moves
+    (``workflow.route``): a submitted report is claimed on the way to
+    verified, and verified on the way to published.
+
+    All the moves happen in one transaction, each through
+    ``incident_transition`` with its own checks and event, or none does.
+    ``comment`` goes with the last move (and with any move that needs a
+    reason), ``verification`` with the verify move, ``public_summary`` with
+    the publish move. Raises what ``incident_transition`` raises.
+    """
+    with transaction.atomic():
+        locked = _lock(incident, expected_version)
+        steps = workflow.route(locked.status, to_status) or [to_status]
+        for step in steps:
+            move = workflow.TRANSITIONS.get((locked.status, step))
+            locked = incident_transition(
+                incident=locked,
+                to_status=step,
+                actor=actor,
+                comment=comment if step == to_status or (move and move.reason_required) else "",
+                verification=verification if step == Status.VERIFIED else None,
+                public_summary=public_summary if step == Status.PUBLISHED else None,
+                duplicate_of=duplicate_of if step == to_status else None,
+            )
+    return locked
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk move did: the incidents that moved, and why the others did not."""
+
+    moved: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # (incident, message)
+
+    def refusals_by_reason(self):
+        """``{message: [reference, ...]}``, for a short report."""
+        grouped = {}
+        for incident, message in self.refused:
+            grouped.setdefault(message, []).append(incident.reference)
+        return grouped
+
+
+def error_message(error):
+    """The user-facing text of a refusal raised by a service."""
+    if isinstance(error, WorkflowError):
+        return error.message
+    return " ".join(error.messages)
+
+
+def incidents_bulk_advance(
+    *, incidents, to_status: str, actor, comment: str = "", verification: str | None = None
+) -> BulkOutcome:
+    """Call ``incident_advance`` for each incident, each in its own transaction.
+
+    One refusal does not stop the others. Publishing uses each incident's
+    own public summary.
+    """
+    outcome = BulkOutcome()
+    for incident in incidents:
+        try:
+            moved = incident_advance(
+                incident=incident, to_status=to_status, actor=actor, comment=comment, verification=verification
+            )
+        except (WorkflowError, ValidationError) as error:
+            outcome.refused.append((incident, error_message(error)))
+        else:
+            outcome.moved.append(moved)
+    return outcome
+
+
+#: statuses in which an incident has a moderator working on it
+ASSIGNED_STATUSES = (Status.IN_REVIEW, Status.NEEDS_INFO)
+
+
+def incident_reassign(*, incident: Incident, assignee, actor, expected_version: int | None = None, comment: str = ""):
+    """Hand a claimed incident to another moderator. Coordinators only.
+
+    Raises TransitionForbidden (not a coordinator), ValidationError (the
+    incident is not claimed, or ``assignee`` cannot moderate) or
+    IncidentChanged. Giving it to its current assignee changes nothing.
+    """
+    if not permissions.can_reassign(actor):
+        raise TransitionForbidden(_("Only coordinators can reassign incidents."))
+    if not permissions.is_moderator(assignee):
+        raise ValidationError({"assignee": _("%(user)s cannot moderate.") % {"user": assignee.get_username()}})
+    with transaction.atomic():
+        locked = _lock(incident, expected_version)
+        if locked.status not in ASSIGNED_STATUSES:
+            raise ValidationError(_("Only an incident that someone is working on can be reassigned."))
+        if locked.assignee_id == assignee.pk:
+            return locked
+        changes = {"assignee": [locked.assignee_id, assignee.pk]}
+        locked.assignee = assignee
+        _save_new_version(locked, "assignee")
+        record_event(
+            incident=locked, action=EventAction.REASSIGNED, actor=actor, comment=comment.strip(), changes=changes
+        )
+    return locked
+
+
+def incident_mark_duplicate(
+    *, incident: Incident, primary: Incident, actor, comment: str = "", expected_version: int | None = None
+):
+    """Reject ``incident`` as a duplicate of ``primary`` and record it on both.
+
+    The duplicate is rejected through ``incident_advance`` (claimed first if
+    it was still submitted), with ``duplicate_of`` set; the primary gets a
+    "marked as duplicate" event of its own, and its count of corroborating
+    reports is its number of duplicates. A primary must be of the same
+    election, not itself a duplicate, not rejected or retracted; a report
+    that others duplicate cannot become a duplicate. Returns the duplicate.
+    """
+    if primary.pk == incident.pk:
+        raise ValidationError({"duplicate_of": _("A report cannot be a duplicate of itself.")})
+    with transaction.atomic():
+        # Both rows, always in the same order, so that two moderators linking
+        # the same pair in opposite directions wait for each other instead of deadlocking.
+        pair = Incident.objects.select_for_update().filter(pk__in=[incident.pk, primary.pk]).order_by("pk")
+        rows = {row.pk: row for row in pair}
+        locked, locked_primary = rows[incident.pk], rows[primary.pk]
+        if expected_version is not None and locked.version != expected_version:
+            raise IncidentChanged(
+                _("Incident %(reference)s was changed by someone else; reload it and try again.")
+                % {"reference": locked.reference}
+            )
+        _check_primary(locked, locked_primary)
+        reason = comment.strip() or _("Duplicate of %(reference)s.") % {"reference": locked_primary.reference}
+        locked = incident_advance(
+            incident=locked, to_status=Status.REJECTED, actor=actor, comment=reason, duplicate_of=locked_primary
+        )
+        _save_new_version(locked_primary)
+        record_event(
+            incident=locked_primary,
+            action=EventAction.MERGED,
+            actor=actor,
+            comment=_("%(reference)s reports the same event.") % {"reference": locked.reference},
+            changes={"duplicates": [None, locked.reference]},
+        )
+    return locked
+
+
+def _check_primary(duplicate, primary):
+    if primary.election_id != duplicate.election_id:
+        raise ValidationError({"duplicate_of": _("%(reference)s is a report of another election.") % _refs(primary)})
+    if primary.duplicate_of_id is not None:
+        root = Incident.objects.only("reference").get(pk=primary.duplicate_of_id)
+        raise ValidationError(
+            {
+                "duplicate_of": _(
+                    "%(reference)s is itself a duplicate of %(root)s: mark this report a duplicate of %(root)s."
+                )
+                % {"reference": primary.reference, "root": root.reference}
+            }
+        )
+    if primary.status in (Status.REJECTED, Status.RETRACTED):
+        raise ValidationError(
+            {
+                "duplicate_of": _("%(reference)s is %(status)s and cannot collect duplicates.")
+                % {"reference": primary.reference, "status": primary.get_status_display().lower()}
+            }
+        )
+    if duplicate.duplicates.exists():
+        raise ValidationError(
+            {
+                "duplicate_of": _(
+                    "Other reports are marked as duplicates of %(reference)s, so it cannot become a duplicate itself."
+                )
+                % _refs(duplicate)
+            }
+        )
+
+
+def _refs(incident):
+    return {"reference": incident.reference}
+
+
+def attachment_set_public(*, attachment: Attachment, is_public: bool, actor, expected_version: int | None = None):
+    """Show or hide one attachment on the public page (once the incident is
+    published), recorded as an edit of its incident. Moderators only.
+    Setting what is already set changes nothing."""
+    if not permissions.is_moderator(actor):
+        raise TransitionForbidden(_("Only moderators can make attachments public."))
+    with transaction.atomic():
+        locked = _lock(attachment.incident, expected_version)
+        locked_attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, incident=locked)
+        if locked_attachment.is_public == is_public:
+            return locked_attachment
+        locked_attachment.is_public = is_public
+        locked_attachment.save(update_fields=["is_public"])
+        _save_new_version(locked)
+        record_event(
+            incident=locked,
+            action=EventAction.EDITED,
+            actor=actor,
+            changes={f"attachment {locked_attachment.pk} public": [not is_public, is_public]},
+        )
+    return locked_attachment
