@@ -1,17 +1,12 @@
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from . import permissions, selectors
+from . import permissions
 from .models import Attachment
 
 #: content types a browser may show inline; everything else is downloaded
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf", "video/mp4", "video/quicktime"}
-
-
-@require_safe
-def home(request):
-    return render(request, "incidents/home.html", selectors.election_overview(selectors.election_current()))
 
 
 @require_safe
