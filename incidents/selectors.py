@@ -113,10 +113,15 @@ def incidents_public_shapes(queryset):
 # Geography -------------------------------------------------------------------------------------------------------
 
 
-def region_children():
-    """``{region_id: [child ids]}`` of the whole region tree, in one query."""
+def region_children(regions=None):
+    """``{region_id: [child ids]}`` of the whole region tree, in one query (none if ``regions`` are given)."""
+    pairs = (
+        Region.objects.order_by().values_list("pk", "parent_id")
+        if regions is None
+        else [(region.pk, region.parent_id) for region in regions]
+    )
     children = {}
-    for pk, parent_id in Region.objects.order_by().values_list("pk", "parent_id"):
+    for pk, parent_id in pairs:
         children.setdefault(pk, [])
         if parent_id is not None:
             children.setdefault(parent_id, []).append(pk)
@@ -225,7 +230,7 @@ def region_summaries(election, *, national=None, parent=None, counts=None):
 
     Regions of the election's country are listed, and regions of other
     countries only when they have a result or an incident in this election.
-    Counts include sub-regions. Five queries at most (fewer when ``national``
+    Counts include sub-regions. Four queries at most (two when ``national``
     and ``counts`` are given), whatever the number of regions and incidents.
     """
     if election is None:
@@ -233,13 +238,15 @@ def region_summaries(election, *, national=None, parent=None, counts=None):
     if national is None:
         national = OfficialResult.objects.filter(election=election, region=None, polling_station=None).first()
     national_turnout = national.turnout if national else None
-    regions = list(Region.objects.filter(parent=parent))
+    every_region = list(Region.objects.all())
+    children = region_children(every_region)
+    parent_id = parent.pk if parent is not None else None
+    regions = [region for region in every_region if region.parent_id == parent_id]
     results = {
         result.region_id: result
         for result in OfficialResult.objects.filter(election=election, region__isnull=False, polling_station=None)
     }
     counts = incident_counts(election) if counts is None else counts
-    children = region_children()
     summaries = []
     for region in regions:
         rolled = _roll_up(counts, children, region.pk)
