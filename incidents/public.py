@@ -12,12 +12,13 @@ no point is placed at its region's centre, marked as approximate.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import DETAIL_MODELS, DatePrecision, IncidentKind, Status, Verification
@@ -117,6 +118,31 @@ class Placement:
         REGION: _("centre of the region"),
         NONE: _("no location"),
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(choices, value, language):
+    return str(choices(value).label)
+
+
+def label(choices, value):
+    """The label of ``value`` in the active language (looked up once per language)."""
+    return _label(choices, value, get_language())
+
+
+@functools.lru_cache(maxsize=1)
+def _incident_path_prefix():
+    return reverse("incident-detail", args=["X"])[: -len("X/")]
+
+
+def incident_path(reference):
+    """``Incident.get_absolute_url`` without resolving the URL for every row of an export."""
+    return f"{_incident_path_prefix()}{reference}/"
+
+
+@functools.lru_cache(maxsize=4096)
+def region_path(code):
+    return reverse("region-detail", args=[code])
 
 
 def detail_relations():
@@ -248,8 +274,8 @@ def _text(model, field_name, value, zone):
     return str(value)
 
 
-def public_details(incident):
-    """The public facts of the incident's kind, in a fixed order."""
+def public_details(incident, *, readable=True):
+    """The public facts of the incident's kind, in a fixed order (without texts for people unless ``readable``)."""
     fields = PUBLIC_DETAIL_FIELDS.get(incident.kind)
     detail = incident.detail if fields else None
     if detail is None:
@@ -263,9 +289,9 @@ def public_details(incident):
         facts.append(
             PublicDetail(
                 field=name,
-                label=str(field.verbose_name),
+                label=str(field.verbose_name) if readable else name,
                 value=value,
-                text=_text(model, name, value, zone),
+                text=_text(model, name, value, zone) if readable else "",
                 is_link=name == "measurement_url" and bool(value),
             )
         )
@@ -287,12 +313,14 @@ def public_attachments(attachments):
     )
 
 
-def from_incident(incident, *, attachments=()):
+def from_incident(incident, *, attachments=(), readable=True):
     """The public shape of a published ``incident``.
 
     ``incident`` should come from ``selectors.incidents_public()`` (which
     loads the election, region, station and details in the same query).
-    Anything but a published incident is refused.
+    Anything but a published incident is refused. Exports pass
+    ``readable=False``: they take raw values, so the texts for people
+    (localized time, detail texts) are left empty.
     """
     if incident.status != Status.PUBLISHED:
         raise ValueError(f"{incident.reference} is not published")
@@ -304,29 +332,29 @@ def from_incident(incident, *, attachments=()):
     station = incident.polling_station
     return PublicIncident(
         reference=incident.reference,
-        url=incident.get_absolute_url(),
+        url=incident_path(incident.reference),
         election_slug=election.slug,
         election_name=election.name,
         time_zone=election.time_zone,
         kind=incident.kind,
-        kind_label=str(IncidentKind(incident.kind).label),
+        kind_label=label(IncidentKind, incident.kind),
         region_code=region.code if region else "",
         region_name=region.name if region else "",
-        region_url=region.get_absolute_url() if region else "",
+        region_url=region_path(region.code) if region else "",
         polling_station_number=station.number if station else "",
         polling_station_name=station.name if station else "",
         occurred_at=incident.occurred_at,
         occurred_local=local,
         occurred_precision=incident.occurred_precision,
-        occurred_text=occurred_text(local, incident.occurred_precision),
+        occurred_text=occurred_text(local, incident.occurred_precision) if readable else "",
         public_summary=incident.public_summary,
         verification=incident.verification,
-        verification_label=str(Verification(incident.verification).label),
+        verification_label=label(Verification, incident.verification),
         published_at=incident.published_at,
         latitude=latitude,
         longitude=longitude,
         placement=placement,
-        details=public_details(incident),
+        details=public_details(incident, readable=readable),
         corroborating_reports=getattr(incident, "corroborating_reports", None),
         attachments=public_attachments(attachments),
     )

@@ -7,7 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, 
 from django.db.models.functions import Coalesce
 
 from . import permissions, public
-from .models import Election, Incident, IncidentKind, OfficialResult, PartyResult, Region, Status
+from .models import Election, Incident, IncidentKind, OfficialResult, PartyResult, PollingStation, Region, Status
 
 
 def election_current():
@@ -101,13 +101,30 @@ def incident_public(reference):
     return public.from_incident(incident, attachments=attachments)
 
 
-def incidents_public_shapes(queryset):
+def incidents_public_shapes(queryset, *, readable=False):
     """Each incident of ``queryset`` (from ``incidents_public``) in its public shape, streamed.
 
     Constant memory whatever the number of rows: rows are fetched in chunks.
+    For exports: without texts for people unless ``readable``.
     """
-    for incident in queryset.iterator(chunk_size=2000):
-        yield public.from_incident(incident)
+    # Elections, regions and stations are few and repeat on every row: load each
+    # once and attach it, instead of building it again from every joined row.
+    elections = {election.pk: election for election in Election.objects.all()}
+    regions = {region.pk: region for region in Region.objects.all()}
+    stations = {}
+    rows = queryset.select_related(None).select_related(*public.detail_relations())
+    for incident in rows.iterator(chunk_size=2000):
+        incident.election = elections[incident.election_id]
+        incident.region = regions.get(incident.region_id)
+        if incident.polling_station_id is not None:
+            station = stations.get(incident.polling_station_id)
+            if station is None:
+                stations.update(
+                    (station.pk, station) for station in PollingStation.objects.filter(election_id=incident.election_id)
+                )
+                station = stations[incident.polling_station_id]
+            incident.polling_station = station
+        yield public.from_incident(incident, readable=readable)
 
 
 # Geography -------------------------------------------------------------------------------------------------------
