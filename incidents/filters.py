@@ -71,8 +71,9 @@ class PublicIncidentFilter(django_filters.FilterSet):
         empty_label=_("Current election"),
         method="filter_election",
     )
+    # distinct=False: these filters join nothing, and DISTINCT would sort whole rows.
     kind = django_filters.MultipleChoiceFilter(
-        label=_("Kind"), choices=IncidentKind.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Kind"), choices=IncidentKind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     region = RegionFilter(
         label=_("Region"),
@@ -99,7 +100,7 @@ class PublicIncidentFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     verification = django_filters.MultipleChoiceFilter(
-        label=_("Verification"), choices=Verification.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Verification"), choices=Verification.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     q = django_filters.CharFilter(
         label=_("Text"),
@@ -171,7 +172,8 @@ class PublicIncidentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(public_summary__icontains=value) | Q(reference__iexact=value))
+        # References are stored in capitals: an exact match uses their unique index.
+        return queryset.filter(Q(public_summary__icontains=value) | Q(reference=value.upper()))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS[value])

@@ -125,9 +125,9 @@ def _label(choices, value, language):
     return str(choices(value).label)
 
 
-def label(choices, value):
-    """The label of ``value`` in the active language (looked up once per language)."""
-    return _label(choices, value, get_language())
+def label(choices, value, language=None):
+    """The label of ``value`` in ``language`` (the active one by default), looked up once per language."""
+    return _label(choices, value, language or get_language())
 
 
 @functools.lru_cache(maxsize=1)
@@ -325,6 +325,7 @@ def from_incident(incident, *, attachments=(), readable=True):
     if incident.status != Status.PUBLISHED:
         raise ValueError(f"{incident.reference} is not published")
     election = incident.election
+    language = get_language()
     zone = election.zone
     local = incident.occurred_at.astimezone(zone)
     latitude, longitude, placement = public_point(incident)
@@ -334,12 +335,12 @@ def from_incident(incident, *, attachments=(), readable=True):
         reference=incident.reference,
         url=incident_path(incident.reference),
         election_slug=election.slug,
-        election_name=election.name,
+        election_name=election.name_in(language),
         time_zone=election.time_zone,
         kind=incident.kind,
-        kind_label=label(IncidentKind, incident.kind),
+        kind_label=label(IncidentKind, incident.kind, language),
         region_code=region.code if region else "",
-        region_name=region.name if region else "",
+        region_name=region.name_in(language) if region else "",
         region_url=region_path(region.code) if region else "",
         polling_station_number=station.number if station else "",
         polling_station_name=station.name if station else "",
@@ -349,7 +350,7 @@ def from_incident(incident, *, attachments=(), readable=True):
         occurred_text=occurred_text(local, incident.occurred_precision) if readable else "",
         public_summary=incident.public_summary,
         verification=incident.verification,
-        verification_label=label(Verification, incident.verification),
+        verification_label=label(Verification, incident.verification, language),
         published_at=incident.published_at,
         latitude=latitude,
         longitude=longitude,

@@ -186,7 +186,7 @@ def incident_list(request):
             context.update({"invalid": True, "incidents": []})
             return {"status": 400, "title": title, "template": "incidents/incident_list.html", "context": context}
         election = filterset.selected_election
-        paginator = Paginator(filterset.qs, PAGE_SIZE)
+        paginator = Paginator(filterset.qs.values_list("pk", flat=True), PAGE_SIZE)
         number = request.GET.get("page") or 1
         try:
             page = paginator.page(number)
@@ -209,7 +209,7 @@ def incident_list(request):
                 "election": election,
                 "page": page,
                 "paginator": paginator,
-                "incidents": [public.from_incident(incident) for incident in page.object_list],
+                "incidents": selectors.incidents_public_page(list(page.object_list)),
                 "active_filters": filterset.active_filters(),
                 "map_data_url": reverse("region-map-data") + "?" + context["filter_query"],
             }
@@ -439,8 +439,8 @@ class IncidentFeed(Feed):
         return reverse("incident-feed") + (f"?{self.query}" if self.query else "")
 
     def items(self, filterset):
-        incidents = filterset.qs.order_by("-published_at", "-id")[:FEED_SIZE]
-        return [public.from_incident(incident) for incident in incidents]
+        ids = filterset.qs.order_by("-published_at", "-id").values_list("pk", flat=True)[:FEED_SIZE]
+        return selectors.incidents_public_page(list(ids))
 
     def item_title(self, item):
         place = item.region_name or gettext("no region")

@@ -187,8 +187,11 @@ class Incident(CoordinatesMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["election", "status", "-occurred_at"], name="incident_public_list"),
+            # the overview's latest incidents and the Atom feed: newest published first
+            models.Index(fields=["election", "status", "-published_at"], name="incident_public_published"),
             models.Index(fields=["election", "status", "kind"], name="incident_by_kind"),
-            models.Index(fields=["election", "status", "region"], name="incident_by_region"),
+            # kind too, so that counts by region and kind are read from the index alone
+            models.Index(fields=["election", "status", "region", "kind"], name="incident_by_region"),
             models.Index(fields=["status", "created_at"], name="incident_queue"),
             models.Index(fields=["occurred_at"], name="incident_occurred"),
         ]

@@ -15,7 +15,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from incidents import public_cache, selectors
 from incidents.models import (
@@ -117,9 +117,20 @@ class Command(BaseCommand):
             self.write(rows, token_prefix)
             progress(out, start + len(chunk), len(missing), started)
         out.write("\n")
+        self.refresh_statistics()
         public_cache.clear(public_cache.LISTS)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Added {len(missing):,} published incidents in {elapsed:.1f} s."))
+
+    def refresh_statistics(self):
+        """Let PostgreSQL plan with the new rows (and count from its indexes) at once."""
+        if connection.vendor != "postgresql":
+            return
+        models = (Incident, Detention, DeniedAccess, InternetBlockage, IncidentEvent)
+        tables = [model._meta.db_table for model in models]
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
 
     def election(self, slug):
         election = Election.objects.filter(slug=slug).first() if slug else selectors.election_current()
