@@ -126,9 +126,7 @@ class Command(BaseCommand):
         p50, p95 = statistics.median(cached), percentile(cached, 0.95)
         self.stdout.write(f"| list, unfiltered, from the cache | {p50:.1f} | {p95:.1f} | 0 |")
         self.stdout.write("")
-        self.stdout.write(
-            "| export (all published incidents of the election) | time s (median) | size MB | peak Python memory MB |"
-        )
+        self.stdout.write("| export | time s (median) | size MB | peak Python memory MB |")
         self.stdout.write("| --- | ---: | ---: | ---: |")
         exports = [
             ("CSV", "incident-export-csv", {}),
