@@ -87,7 +87,8 @@ def clear(*scopes):
 def page_key(scope, request, kind="page"):
     """A key for what ``request`` asks of ``scope``, in the active language."""
     reference, generation = generations(REFERENCE, scope)
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # The whole address, host included: feeds carry absolute links.
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
     return f"public:{kind}:{scope}:{reference}:{generation}:{get_language()}:{address}"
 
 

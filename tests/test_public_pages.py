@@ -327,3 +327,19 @@ def test_new_official_results_show_up_at_once(client, election, region):
         election=election, region=region, registered_voters=None, ballots_cast=None, turnout_percent=Decimal("41")
     )
     assert "41.00%" in text(client.get(region.get_absolute_url()))
+
+
+def test_every_page_works_before_any_election_exists(client, db):
+    region = factories.RegionFactory(code="KZ-75")
+    for url in (
+        reverse("home"),
+        reverse("incident-list"),
+        reverse("region-list"),
+        region.get_absolute_url(),
+        reverse("region-map-data"),
+        reverse("incident-feed"),
+        reverse("incident-export-csv"),
+        reverse("incident-export-geojson"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
