@@ -21,7 +21,8 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Election observation")
 
     def ready(self):
-        from . import notifications, signals
+        from . import notifications, public_cache, signals
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         signals.incident_changed.connect(notifications.on_incident_changed, dispatch_uid="incidents.notifications")
+        public_cache.connect()

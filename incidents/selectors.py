@@ -2,14 +2,15 @@
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from . import permissions
+from . import permissions, public
 from .models import (
     Election,
     EventAction,
@@ -32,8 +33,11 @@ def election_current():
 
 
 def incidents_public(election=None):
-    """Published incidents with what a public list shows, in one query."""
-    queryset = Incident.objects.published().select_related("election", "region", "polling_station")
+    """Published incidents with everything ``public.from_incident`` reads, in one query.
+
+    Private columns are not even loaded. Filter it with ``filters.PublicIncidentFilter``.
+    """
+    queryset = _public_shape(Incident.objects.published())
     if election is not None:
         queryset = queryset.filter(election=election)
     return queryset
@@ -49,34 +53,36 @@ def incidents_visible_to(user):
     return Incident.objects.reported_by(observer)
 
 
-def election_overview(election):
-    """The national picture of ``election``: results, party votes and seats, regions.
+def election_overview(election, *, region_sort="name", latest=5):
+    """The national picture of ``election``: results, party votes and seats,
+    incidents by kind, regions beside their incidents, the latest published incidents.
 
-    Runs a fixed number of queries whatever the number of regions and parties.
+    Runs a fixed number of queries whatever the number of regions, parties and incidents.
     """
     if election is None:
         return {"election": None}
-    party_results = Prefetch(
-        "party_results",
-        queryset=PartyResult.objects.select_related("party").order_by("-votes", "party__ballot_number"),
-    )
-    national = (
-        OfficialResult.objects.filter(election=election, region=None, polling_station=None)
-        .prefetch_related(party_results)
-        .first()
-    )
-    regional = list(
-        OfficialResult.objects.filter(election=election, region__isnull=False)
-        .select_related("region")
-        .order_by("region__code")
-    )
+    national = national_result(election)
     parties = list(national.party_results.all()) if national else []
+    counts = incident_counts(election)
+    summaries = region_summaries(election, national=national, counts=counts)
+    by_kind = {}
+    for (_region, kind), count in counts.items():
+        by_kind[kind] = by_kind.get(kind, 0) + count
+    latest_ids = list(
+        Incident.objects.published()
+        .filter(election=election)
+        .order_by("-published_at", "-id")
+        .values_list("pk", flat=True)[:latest]
+    )
     return {
         "election": election,
         "national": national,
         "party_results": parties,
         "seats_by_party": sum(p.seats or 0 for p in parties),
-        "regional_results": regional,
+        "kind_counts": [KindCount(kind, kind.label, by_kind[kind]) for kind in IncidentKind if by_kind.get(kind)],
+        "incident_total": sum(by_kind.values()),
+        "region_summaries": sort_region_summaries(summaries, region_sort),
+        "latest": incidents_public_page(latest_ids),
     }
 
 
@@ -284,3 +290,315 @@ def next_waiting(*, exclude=None):
     if exclude is not None:
         queue = queue.exclude(pk=exclude.pk)
     return queue.order_by("created_at", "pk").first()
+
+
+def _public_shape(queryset):
+    """Load what the public shape needs in the same query, and never the private columns."""
+    return (
+        queryset.select_related("election", "region", "polling_station", *public.detail_relations())
+        .defer(*public.private_columns())
+        .with_corroboration()
+    )
+
+
+def incident_public(reference):
+    """The public shape of the incident with ``reference``: a PublicIncident, a
+    RetractedIncident (only its notice), or None when the public may not see it.
+
+    Two queries: the incident with its details, then its public attachments.
+    """
+    incident = _public_shape(Incident.objects.publicly_visible()).filter(reference=reference).first()
+    if incident is None:
+        return None
+    if incident.status == Status.RETRACTED:
+        return public.retracted(incident)
+    attachments = incident.attachments.filter(is_public=True).order_by("created_at", "pk")
+    return public.from_incident(incident, attachments=attachments)
+
+
+def incidents_public_page(ids):
+    """The public shapes of the incidents ``ids``, in that order.
+
+    Lists page in two steps: the ids of one page first (from the filtered
+    queryset, an index scan of the incident table alone), then the rows of
+    those ids with everything joined. Joining before sorting would make the
+    database join every matching row to show twenty-five.
+    """
+    by_pk = {incident.pk: incident for incident in incidents_public().filter(pk__in=ids)}
+    return [public.from_incident(by_pk[pk]) for pk in ids if pk in by_pk]
+
+
+def incidents_public_shapes(queryset, *, readable=False):
+    """Each incident of ``queryset`` (from ``incidents_public``) in its public shape, streamed.
+
+    Constant memory whatever the number of rows: rows are fetched in chunks.
+    For exports: without texts for people unless ``readable``.
+    """
+    # Elections, regions and stations are few and repeat on every row: load each
+    # once and attach it, instead of building it again from every joined row.
+    elections = {election.pk: election for election in Election.objects.all()}
+    regions = {region.pk: region for region in Region.objects.all()}
+    stations = {}
+    rows = queryset.select_related(None).select_related(*public.detail_relations())
+    for incident in rows.iterator(chunk_size=2000):
+        incident.election = elections[incident.election_id]
+        incident.region = regions.get(incident.region_id)
+        if incident.polling_station_id is not None:
+            station = stations.get(incident.polling_station_id)
+            if station is None:
+                stations.update(
+                    (station.pk, station) for station in PollingStation.objects.filter(election_id=incident.election_id)
+                )
+                station = stations[incident.polling_station_id]
+            incident.polling_station = station
+        yield public.from_incident(incident, readable=readable)
+
+
+# Geography -------------------------------------------------------------------------------------------------------
+
+
+def region_children(regions=None):
+    """``{region_id: [child ids]}`` of the whole region tree, in one query (none if ``regions`` are given)."""
+    pairs = (
+        Region.objects.order_by().values_list("pk", "parent_id")
+        if regions is None
+        else [(region.pk, region.parent_id) for region in regions]
+    )
+    children = {}
+    for pk, parent_id in pairs:
+        children.setdefault(pk, [])
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(pk)
+    return children
+
+
+def region_and_descendant_ids(region, children=None):
+    """The ids of ``region`` and every region below it."""
+    children = region_children() if children is None else children
+    found, stack = set(), [region.pk]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, ()))
+    return found
+
+
+# Regional results beside incidents -------------------------------------------------------------------------------
+
+
+PER_VOTERS = 100_000
+
+
+@dataclass
+class KindCount:
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass
+class RegionSummary:
+    """One region's official result beside its published incidents (sub-regions included)."""
+
+    region: Region
+    result: OfficialResult | None
+    national_turnout: Decimal | None
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def incidents(self):
+        return sum(self.counts.values())
+
+    @property
+    def kind_counts(self):
+        return [KindCount(kind, kind.label, self.counts[kind]) for kind in IncidentKind if self.counts.get(kind)]
+
+    @property
+    def turnout(self):
+        return self.result.turnout if self.result else None
+
+    @property
+    def registered_voters(self):
+        return self.result.registered_voters if self.result else None
+
+    @property
+    def per_100k(self):
+        """Incidents per 100,000 registered voters, when the voters are known."""
+        voters = self.registered_voters
+        if not voters:
+            return None
+        return (Decimal(self.incidents) * PER_VOTERS / voters).quantize(Decimal("0.01"))
+
+    @property
+    def turnout_gap(self):
+        """Turnout minus the national turnout, in percentage points."""
+        if self.turnout is None or self.national_turnout is None:
+            return None
+        return self.turnout - self.national_turnout
+
+
+def national_result(election):
+    return (
+        OfficialResult.objects.filter(election=election, region=None, polling_station=None)
+        .prefetch_related(
+            Prefetch(
+                "party_results",
+                queryset=PartyResult.objects.select_related("party").order_by("-votes", "party__ballot_number"),
+            )
+        )
+        .first()
+    )
+
+
+def incident_counts(election, queryset=None):
+    """``{(region_id, kind): count}`` of published incidents, in one grouped query."""
+    queryset = Incident.objects.published().filter(election=election) if queryset is None else queryset
+    rows = queryset.order_by().values_list("region_id", "kind").annotate(count=Count("pk"))
+    return {(region_id, kind): count for region_id, kind, count in rows}
+
+
+def _roll_up(counts, children, region_id):
+    """Counts by kind of ``region_id`` and everything below it."""
+    totals = {}
+    for pk in region_and_descendant_ids(Region(pk=region_id), children):
+        for kind in IncidentKind:
+            count = counts.get((pk, kind.value))
+            if count:
+                totals[kind] = totals.get(kind, 0) + count
+    return totals
+
+
+def region_summaries(election, *, national=None, parent=None, counts=None):
+    """Summaries of the regions directly under ``parent`` (top-level regions when None).
+
+    Regions of the election's country are listed, and regions of other
+    countries only when they have a result or an incident in this election.
+    Counts include sub-regions. Four queries at most (two when ``national``
+    and ``counts`` are given), whatever the number of regions and incidents.
+    """
+    if election is None:
+        return []
+    if national is None:
+        national = OfficialResult.objects.filter(election=election, region=None, polling_station=None).first()
+    national_turnout = national.turnout if national else None
+    every_region = list(Region.objects.all())
+    children = region_children(every_region)
+    parent_id = parent.pk if parent is not None else None
+    regions = [region for region in every_region if region.parent_id == parent_id]
+    results = {
+        result.region_id: result
+        for result in OfficialResult.objects.filter(election=election, region__isnull=False, polling_station=None)
+    }
+    counts = incident_counts(election) if counts is None else counts
+    summaries = []
+    for region in regions:
+        rolled = _roll_up(counts, children, region.pk)
+        if region.country != election.country and region.pk not in results and not rolled:
+            continue
+        summaries.append(RegionSummary(region, results.get(region.pk), national_turnout, rolled))
+    return summaries
+
+
+REGION_SORTS = {
+    "name": lambda s: (s.region.name.casefold(),),
+    "turnout": lambda s: (s.turnout is None, s.turnout or 0, s.region.name.casefold()),
+    "-turnout": lambda s: (s.turnout is None, -(s.turnout or 0), s.region.name.casefold()),
+    "incidents": lambda s: (s.incidents, s.region.name.casefold()),
+    "-incidents": lambda s: (-s.incidents, s.region.name.casefold()),
+}
+
+
+def sort_region_summaries(summaries, sort):
+    """Sort by a key of REGION_SORTS; regions without a turnout go last."""
+    return sorted(summaries, key=REGION_SORTS[sort])
+
+
+@dataclass
+class RegionOverview:
+    region: Region
+    summary: RegionSummary
+    result: OfficialResult | None
+    party_results: list
+    national: OfficialResult | None
+    sub_regions: list
+    latest: list
+
+
+def region_overview(election, region, *, latest=20):
+    """One region: its result and party votes, the national figure, sub-regions,
+    incidents by kind and the latest published incidents. A fixed number of queries."""
+    national = national_result(election) if election else None
+    result = None
+    if election is not None:
+        result = (
+            OfficialResult.objects.filter(election=election, region=region, polling_station=None)
+            .prefetch_related(
+                Prefetch(
+                    "party_results",
+                    queryset=PartyResult.objects.select_related("party").order_by("-votes", "party__ballot_number"),
+                )
+            )
+            .first()
+        )
+    children = region_children()
+    region_ids = region_and_descendant_ids(region, children)
+    counts = {}
+    if election is not None:
+        in_region = Incident.objects.published().filter(election=election, region_id__in=region_ids)
+        counts = incident_counts(election, in_region)
+    national_turnout = national.turnout if national else None
+    summary = RegionSummary(region, result, national_turnout, _roll_up(counts, children, region.pk))
+    sub_regions = (
+        region_summaries(election, national=national, parent=region, counts=counts) if children.get(region.pk) else []
+    )
+    incidents = []
+    if election is not None:
+        ids = list(
+            Incident.objects.published()
+            .filter(election=election, region_id__in=region_ids)
+            .order_by("-occurred_at", "-id")
+            .values_list("pk", flat=True)[:latest]
+        )
+        incidents = incidents_public_page(ids)
+    return RegionOverview(
+        region=region,
+        summary=summary,
+        result=result,
+        party_results=list(result.party_results.all()) if result else [],
+        national=national,
+        sub_regions=sub_regions,
+        latest=incidents,
+    )
+
+
+@dataclass
+class RegionMarker:
+    region: Region
+    incidents: int
+    turnout: Decimal | None
+
+
+def region_markers(election, incidents):
+    """Regions with a point, each with the number of ``incidents`` (a filtered
+    queryset of published incidents) recorded there. An incident in a region
+    without a point counts at the nearest region above it that has one.
+    Three queries."""
+    regions = {region.pk: region for region in Region.objects.all()}
+    counts = {}
+    for (region_id, _kind), count in incident_counts(election, incidents).items():
+        region = regions.get(region_id)
+        while region is not None and not region.has_point:
+            region = regions.get(region.parent_id)
+        if region is not None:
+            counts[region.pk] = counts.get(region.pk, 0) + count
+    turnouts = {}
+    if election is not None:
+        for result in OfficialResult.objects.filter(election=election, region__isnull=False, polling_station=None):
+            turnouts[result.region_id] = result.turnout
+    markers = []
+    for region in sorted(regions.values(), key=lambda r: r.code):
+        listed = region.parent_id is None and election is not None and region.country == election.country
+        if region.has_point and (listed or region.pk in counts or region.pk in turnouts):
+            markers.append(RegionMarker(region, counts.get(region.pk, 0), turnouts.get(region.pk)))
+    return markers

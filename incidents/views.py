@@ -1,8 +1,8 @@
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_safe
 
-from . import permissions, selectors
+from . import permissions
 from .models import Attachment
 
 #: content types a browser may show inline; everything else is downloaded
@@ -10,10 +10,6 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf", "vid
 
 
 @require_safe
-def home(request):
-    return render(request, "incidents/home.html", selectors.election_overview(selectors.election_current()))
-
-
 @require_safe
 def after_login(request):
     """Where a login leads: observers to their reports, staff to the admin."""

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "js_lib_leaflet",
     "incidents",
 ]
 
@@ -207,3 +208,9 @@ OBSERVER_MODERATOR_DIGEST_MINUTES = env.int("OBSERVER_MODERATOR_DIGEST_MINUTES",
 OBSERVER_MODERATOR_DIGEST_TO = env.list("OBSERVER_MODERATOR_DIGEST_TO", default=[])
 #: the language of mail to observers and moderators
 OBSERVER_MAIL_LANGUAGE = env.str("OBSERVER_MAIL_LANGUAGE", default=LANGUAGE_CODE)
+#: public pages are cached this many seconds at most (a publish or retraction clears them at once)
+OBSERVER_PUBLIC_CACHE_SECONDS = env.int("OBSERVER_PUBLIC_CACHE_SECONDS", default=300)
+#: map tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png; none by default: the map draws without tiles
+OBSERVER_MAP_TILE_URL = env.str("OBSERVER_MAP_TILE_URL", default="")
+#: the attribution the tile provider asks for, shown on the map
+OBSERVER_MAP_TILE_ATTRIBUTION = env.str("OBSERVER_MAP_TILE_ATTRIBUTION", default="")

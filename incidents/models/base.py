@@ -27,7 +27,11 @@ class TranslatedNameMixin(models.Model):
 
     @property
     def name(self):
-        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return self.name_in(get_language())
+
+    def name_in(self, language):
+        """The name in ``language`` (a code like "ru" or "ru-ru"), else in English."""
+        language = (language or settings.LANGUAGE_CODE).split("-")[0]
         return getattr(self, f"name_{language}", "") or self.name_en
 
 

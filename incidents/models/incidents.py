@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +67,9 @@ class IncidentQuerySet(models.QuerySet):
             .annotate(count=Count("pk"))
             .values("count")
         )
-        return self.annotate(corroborating_reports=Coalesce(Subquery(duplicates), 0))
+        return self.annotate(
+            corroborating_reports=Coalesce(Subquery(duplicates, output_field=models.IntegerField()), Value(0))
+        )
 
 
 class Incident(CoordinatesMixin, models.Model):
@@ -200,8 +202,11 @@ class Incident(CoordinatesMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["election", "status", "-occurred_at"], name="incident_public_list"),
+            # the overview's latest incidents and the Atom feed: newest published first
+            models.Index(fields=["election", "status", "-published_at"], name="incident_public_published"),
             models.Index(fields=["election", "status", "kind"], name="incident_by_kind"),
-            models.Index(fields=["election", "status", "region"], name="incident_by_region"),
+            # kind too, so that counts by region and kind are read from the index alone
+            models.Index(fields=["election", "status", "region", "kind"], name="incident_by_region"),
             models.Index(fields=["status", "created_at"], name="incident_queue"),
             models.Index(fields=["occurred_at"], name="incident_occurred"),
         ]

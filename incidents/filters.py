@@ -1,0 +1,200 @@
+"""Filters on published incidents, shared by the public pages, the exports and the API.
+
+``PublicIncidentFilter`` is a django-filter FilterSet: pages build it from
+``request.GET``, DRF views name it as ``filterset_class``. An invalid value
+(an unknown kind, a malformed date, a region code that does not exist) makes
+the filter set invalid with a message per field; callers show the messages
+and no incidents, never a wider list than was asked for.
+
+Without an ``election`` value the current election is used.
+"""
+
+import datetime
+
+import django_filters
+import django_filters.fields
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import Election, IncidentKind, Region, Verification
+
+#: sort keys offered to the public, each a stable ordering (ties broken by id)
+SORTS = {
+    "-occurred": ("-occurred_at", "-id"),
+    "occurred": ("occurred_at", "id"),
+    "-published": ("-published_at", "-id"),
+    "published": ("published_at", "id"),
+}
+SORT_CHOICES = [
+    ("-occurred", _("Newest first")),
+    ("occurred", _("Oldest first")),
+    ("-published", _("Recently published first")),
+    ("published", _("Earliest published first")),
+]
+MAX_TEXT = 200
+
+
+class ElectionChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class RegionChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.code})"
+
+
+class ElectionFilter(django_filters.ModelChoiceFilter):
+    field_class = ElectionChoiceField
+
+
+class RegionFilter(django_filters.ModelChoiceFilter):
+    field_class = RegionChoiceField
+
+
+class PublicIncidentFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+
+class PublicIncidentFilter(django_filters.FilterSet):
+    election = ElectionFilter(
+        label=_("Election"),
+        queryset=Election.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Current election"),
+        method="filter_election",
+    )
+    # distinct=False: these filters join nothing, and DISTINCT would sort whole rows.
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=IncidentKind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    region = RegionFilter(
+        label=_("Region"),
+        queryset=Region.objects.order_by("name_en"),
+        to_field_name="code",
+        empty_label=_("All regions"),
+        method="filter_region",
+        help_text=_("Includes its sub-regions."),
+    )
+    station = django_filters.CharFilter(
+        label=_("Polling station number"),
+        field_name="polling_station__number",
+        max_length=32,
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"),
+        method="filter_date_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Day the incident happened, in the election's time zone."),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"),
+        method="filter_date_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    verification = django_filters.MultipleChoiceFilter(
+        label=_("Verification"), choices=Verification.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    q = django_filters.CharFilter(
+        label=_("Text"),
+        method="filter_text",
+        max_length=MAX_TEXT,
+        help_text=_("Words in the public summary, or a reference."),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), choices=SORT_CHOICES, method="filter_sort", empty_label=None, null_label=None
+    )
+
+    class Meta:
+        form = PublicIncidentFilterForm
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Always bound, so that the defaults (current election, newest first) always apply.
+        super().__init__(data if data is not None else {}, *args, **kwargs)
+        self._default_election = ...
+
+    @property
+    def qs(self):
+        """The matching incidents; none at all while any value is invalid."""
+        if not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+    @property
+    def default_election(self):
+        if self._default_election is ...:
+            self._default_election = selectors.election_current()
+        return self._default_election
+
+    @property
+    def selected_election(self):
+        """The election the result is limited to (the chosen one, else the current one)."""
+        chosen = self.form.cleaned_data.get("election") if self.is_valid() else None
+        return chosen or self.default_election
+
+    @property
+    def zone(self):
+        election = self.selected_election
+        return election.zone if election else datetime.UTC
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("election"):
+            election = self.default_election
+            queryset = queryset.filter(election=election) if election else queryset.none()
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS["-occurred"])
+        return queryset
+
+    def filter_election(self, queryset, name, value):
+        return queryset.filter(election=value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_id__in=selectors.region_and_descendant_ids(value))
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(occurred_at__gte=datetime.datetime.combine(value, datetime.time.min, tzinfo=self.zone))
+
+    def filter_date_to(self, queryset, name, value):
+        end = datetime.datetime.combine(value + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.zone)
+        return queryset.filter(occurred_at__lt=end)
+
+    def filter_text(self, queryset, name, value):
+        # Only public text is searched: a search must never confirm what a private field says.
+        value = value.strip()
+        if not value:
+            return queryset
+        # References are stored in capitals: an exact match uses their unique index.
+        return queryset.filter(Q(public_summary__icontains=value) | Q(reference=value.upper()))
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value])
+
+    def active_filters(self):
+        """``[(label, value text)]`` of the filters in use, for a sentence above the results."""
+        if not self.is_valid():
+            return []
+        active = []
+        for name, value in self.form.cleaned_data.items():
+            if name == "sort" or value in (None, "", [], ()):
+                continue
+            field = self.form.fields[name]
+            if isinstance(value, list):
+                labels = dict(field.choices)
+                text = ", ".join(str(labels.get(item, item)) for item in value)
+            elif isinstance(value, datetime.date):
+                text = value.isoformat()
+            elif hasattr(field, "label_from_instance"):
+                text = field.label_from_instance(value)
+            else:
+                text = str(value)
+            active.append((field.label, text))
+        return active

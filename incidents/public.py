@@ -1,0 +1,481 @@
+"""The public shape of an incident, defined once.
+
+Every public surface — the list and incident pages, region pages, the map
+data, the CSV and GeoJSON exports, the Atom feed and the public API — turns
+an Incident into a :class:`PublicIncident` here and shows only what that holds.
+A field that is not named in this module is not public: adding a column to a
+model publishes nothing until it is listed here.
+
+Coordinates: an exact point is public unless the report is marked sensitive;
+a sensitive point is snapped to a 0.1° grid (about 10 km); an incident with
+no point is placed at its region's centre, marked as approximate.
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import DETAIL_MODELS, DatePrecision, IncidentKind, Status, Verification
+
+#: the incident columns a public page, export or API answer may show
+PUBLIC_INCIDENT_FIELDS = (
+    "reference",
+    "election",
+    "kind",
+    "region",
+    "polling_station",
+    "occurred_at",
+    "occurred_precision",
+    "public_summary",
+    "verification",
+    "published_at",
+    "retraction_notice",
+    "latitude",
+    "longitude",
+    "is_sensitive",
+)
+
+#: the incident columns a public query never loads (see ``incidents_public``)
+PRIVATE_INCIDENT_FIELDS = (
+    "description",
+    "location_text",
+    "source",
+    "source_url",
+    "reporter",
+    "assignee",
+    "claimed_at",
+    "client_token",
+    "client_fingerprint",
+    "version",
+    "created_at",
+    "updated_at",
+    "duplicate_of",
+    "is_demo",
+)
+
+#: the public fields of each kind's detail table; everything else there is private
+PUBLIC_DETAIL_FIELDS = {
+    IncidentKind.DETENTION: (
+        "people_detained",
+        "people_detained_is_minimum",
+        "detained_groups",
+        "detained_by",
+        "circumstances",
+        "release_status",
+        "released_at",
+        "charges",
+        "injuries_reported",
+    ),
+    IncidentKind.DENIED_ACCESS: (
+        "person_role",
+        "people_affected",
+        "stage",
+        "methods",
+        "reason_given",
+        "denied_by",
+        "accreditation_shown",
+    ),
+    IncidentKind.INTERNET_BLOCKAGE: (
+        "scope",
+        "blockage_type",
+        "services",
+        "providers",
+        "started_at",
+        "ended_at",
+        "measurement_url",
+        "official_justification",
+    ),
+}
+
+#: private columns of the detail tables; never loaded by a public query
+PRIVATE_DETAIL_FIELDS = {
+    IncidentKind.DETENTION: ("detained_names",),
+    IncidentKind.DENIED_ACCESS: (),
+    IncidentKind.INTERNET_BLOCKAGE: (),
+}
+
+#: grid step for sensitive points: 0.1° is about 11 km north-south, 8 km east-west at 45°N
+COARSE_STEP = Decimal("0.1")
+
+
+class Placement:
+    """How precise a public point is."""
+
+    EXACT = "exact"
+    COARSENED = "coarsened"
+    REGION = "region"
+    NONE = "none"
+
+    LABELS = {
+        EXACT: _("exact"),
+        COARSENED: _("approximate (about 10 km), to protect people there"),
+        REGION: _("centre of the region"),
+        NONE: _("no location"),
+    }
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(choices, value, language):
+    return str(choices(value).label)
+
+
+def label(choices, value, language=None):
+    """The label of ``value`` in ``language`` (the active one by default), looked up once per language."""
+    return _label(choices, value, language or get_language())
+
+
+@functools.lru_cache(maxsize=1)
+def _incident_path_prefix():
+    return reverse("incident-detail", args=["X"])[: -len("X/")]
+
+
+def incident_path(reference):
+    """``Incident.get_absolute_url`` without resolving the URL for every row of an export."""
+    return f"{_incident_path_prefix()}{reference}/"
+
+
+@functools.lru_cache(maxsize=4096)
+def region_path(code):
+    return reverse("region-detail", args=[code])
+
+
+def detail_relations():
+    """The related names of the detail tables, for ``select_related``."""
+    return [model._meta.get_field("incident").remote_field.related_name for model in DETAIL_MODELS.values()]
+
+
+def private_columns():
+    """Private columns as ``defer()`` paths, so that public queries never load them."""
+    deferred = list(PRIVATE_INCIDENT_FIELDS)
+    for kind, fields in PRIVATE_DETAIL_FIELDS.items():
+        relation = DETAIL_MODELS[kind]._meta.get_field("incident").remote_field.related_name
+        deferred += [f"{relation}__{field}" for field in fields]
+    return deferred
+
+
+def coarsen(value):
+    return (Decimal(value) / COARSE_STEP).quantize(Decimal(1), rounding=ROUND_HALF_UP) * COARSE_STEP
+
+
+def public_point(incident):
+    """``(latitude, longitude, placement)`` safe to publish for ``incident``."""
+    if incident.latitude is not None and incident.longitude is not None:
+        if incident.is_sensitive:
+            return coarsen(incident.latitude), coarsen(incident.longitude), Placement.COARSENED
+        return incident.latitude, incident.longitude, Placement.EXACT
+    region = incident.region
+    if region is not None and region.latitude is not None and region.longitude is not None:
+        return region.latitude, region.longitude, Placement.REGION
+    return None, None, Placement.NONE
+
+
+@dataclass(frozen=True)
+class PublicDetail:
+    """One public fact of the kind's details: ``value`` raw (for exports), ``text`` for people."""
+
+    field: str
+    label: str
+    value: object
+    text: str
+    is_link: bool = False
+
+
+@dataclass(frozen=True)
+class PublicAttachment:
+    url: str
+    kind: str
+    kind_label: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PublicIncident:
+    """What the public may know about a published incident. Built by :func:`from_incident`."""
+
+    reference: str
+    url: str
+    election_slug: str
+    election_name: str
+    time_zone: str
+    kind: str
+    kind_label: str
+    region_code: str
+    region_name: str
+    region_url: str
+    polling_station_number: str
+    polling_station_name: str
+    occurred_at: datetime.datetime
+    occurred_local: datetime.datetime
+    occurred_precision: str
+    occurred_text: str
+    public_summary: str
+    verification: str
+    verification_label: str
+    published_at: datetime.datetime | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    placement: str
+    details: tuple[PublicDetail, ...]
+    corroborating_reports: int | None = None
+    attachments: tuple[PublicAttachment, ...] = ()
+
+    @property
+    def placement_label(self):
+        return Placement.LABELS[self.placement]
+
+    @property
+    def has_point(self):
+        return self.latitude is not None
+
+
+@dataclass(frozen=True)
+class RetractedIncident:
+    """All the public sees of a retracted incident: that it was withdrawn, and why."""
+
+    reference: str
+    url: str
+    retraction_notice: str
+    is_retracted: bool = True
+
+
+def occurred_text(local, precision):
+    """When it happened, to its precision, in the election's local time."""
+    if precision == DatePrecision.DAY:
+        return formats.date_format(local, "DATE_FORMAT")
+    text = formats.date_format(local, "DATETIME_FORMAT")
+    if precision == DatePrecision.APPROXIMATE:
+        return gettext("about %(time)s") % {"time": text}
+    return text
+
+
+def _text(model, field_name, value, zone):
+    field = model._meta.get_field(field_name)
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(value.astimezone(zone), "DATETIME_FORMAT")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        vocabulary = next((v.choices for v in field.validators if hasattr(v, "choices")), None)
+        labels = dict(vocabulary.choices) if vocabulary is not None else {}
+        return ", ".join(str(labels.get(item, item)) for item in value)
+    if isinstance(value, int):
+        return formats.number_format(value, force_grouping=True)
+    return str(value)
+
+
+def public_details(incident, *, readable=True):
+    """The public facts of the incident's kind, in a fixed order (without texts for people unless ``readable``)."""
+    fields = PUBLIC_DETAIL_FIELDS.get(incident.kind)
+    detail = incident.detail if fields else None
+    if detail is None:
+        return ()
+    model = type(detail)
+    zone = incident.election.zone
+    facts = []
+    for name in fields:
+        value = getattr(detail, name)
+        field = model._meta.get_field(name)
+        facts.append(
+            PublicDetail(
+                field=name,
+                label=str(field.verbose_name) if readable else name,
+                value=value,
+                text=_text(model, name, value, zone) if readable else "",
+                is_link=name == "measurement_url" and bool(value),
+            )
+        )
+    return tuple(facts)
+
+
+def public_attachments(attachments):
+    """Links to the files a moderator made public. Never their names or hashes."""
+    return tuple(
+        PublicAttachment(
+            url=reverse("attachment-file", args=[attachment.pk]),
+            kind=attachment.kind,
+            kind_label=attachment.get_kind_display(),
+            content_type=attachment.content_type,
+            size=attachment.size,
+        )
+        for attachment in attachments
+        if attachment.is_public
+    )
+
+
+def from_incident(incident, *, attachments=(), readable=True):
+    """The public shape of a published ``incident``.
+
+    ``incident`` should come from ``selectors.incidents_public()`` (which
+    loads the election, region, station and details in the same query).
+    Anything but a published incident is refused. Exports pass
+    ``readable=False``: they take raw values, so the texts for people
+    (localized time, detail texts) are left empty.
+    """
+    if incident.status != Status.PUBLISHED:
+        raise ValueError(f"{incident.reference} is not published")
+    election = incident.election
+    language = get_language()
+    zone = election.zone
+    local = incident.occurred_at.astimezone(zone)
+    latitude, longitude, placement = public_point(incident)
+    region = incident.region
+    station = incident.polling_station
+    return PublicIncident(
+        reference=incident.reference,
+        url=incident_path(incident.reference),
+        election_slug=election.slug,
+        election_name=election.name_in(language),
+        time_zone=election.time_zone,
+        kind=incident.kind,
+        kind_label=label(IncidentKind, incident.kind, language),
+        region_code=region.code if region else "",
+        region_name=region.name_in(language) if region else "",
+        region_url=region_path(region.code) if region else "",
+        polling_station_number=station.number if station else "",
+        polling_station_name=station.name if station else "",
+        occurred_at=incident.occurred_at,
+        occurred_local=local,
+        occurred_precision=incident.occurred_precision,
+        occurred_text=occurred_text(local, incident.occurred_precision) if readable else "",
+        public_summary=incident.public_summary,
+        verification=incident.verification,
+        verification_label=label(Verification, incident.verification, language),
+        published_at=incident.published_at,
+        latitude=latitude,
+        longitude=longitude,
+        placement=placement,
+        details=public_details(incident, readable=readable),
+        corroborating_reports=getattr(incident, "corroborating_reports", None),
+        attachments=public_attachments(attachments),
+    )
+
+
+def retracted(incident):
+    if incident.status != Status.RETRACTED:
+        raise ValueError(f"{incident.reference} is not retracted")
+    return RetractedIncident(
+        reference=incident.reference, url=incident.get_absolute_url(), retraction_notice=incident.retraction_notice
+    )
+
+
+# Exports ---------------------------------------------------------------------------------------------------------
+
+
+def _detail_columns():
+    return [(kind, field) for kind, fields in PUBLIC_DETAIL_FIELDS.items() for field in fields]
+
+
+def csv_header():
+    """Column names of the CSV export: stable codes, the same in every language."""
+    return [
+        "reference",
+        "url",
+        "election",
+        "kind",
+        "region_code",
+        "region",
+        "polling_station",
+        "occurred_at_utc",
+        "occurred_at_local",
+        "time_zone",
+        "occurred_precision",
+        "verification",
+        "published_at_utc",
+        "latitude",
+        "longitude",
+        "location_precision",
+        "corroborating_reports",
+        "public_summary",
+        *[f"{kind}.{field}" for kind, field in _detail_columns()],
+    ]
+
+
+def _raw(value):
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def csv_row(incident: PublicIncident, *, base_url=""):
+    """One CSV row (values, not yet made spreadsheet-safe: ``tabular.csv_lines`` does that)."""
+    details = {detail.field: detail.value for detail in incident.details}
+    return [
+        incident.reference,
+        base_url + incident.url,
+        incident.election_slug,
+        incident.kind,
+        incident.region_code,
+        incident.region_name,
+        incident.polling_station_number,
+        _raw(incident.occurred_at),
+        incident.occurred_local.replace(tzinfo=None).isoformat(),
+        incident.time_zone,
+        incident.occurred_precision,
+        incident.verification,
+        _raw(incident.published_at),
+        _raw(incident.latitude),
+        _raw(incident.longitude),
+        incident.placement,
+        incident.corroborating_reports,
+        incident.public_summary,
+        *[_raw(details.get(field)) if kind == incident.kind else None for kind, field in _detail_columns()],
+    ]
+
+
+def _json_value(value):
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def properties(incident: PublicIncident, *, base_url=""):
+    """The public fields as a JSON-ready dict (GeoJSON properties; the API reuses it)."""
+    return {
+        "reference": incident.reference,
+        "url": base_url + incident.url,
+        "election": incident.election_slug,
+        "kind": incident.kind,
+        "kind_label": incident.kind_label,
+        "region_code": incident.region_code or None,
+        "region": incident.region_name or None,
+        "polling_station": incident.polling_station_number or None,
+        "occurred_at": _json_value(incident.occurred_at),
+        "occurred_at_local": incident.occurred_local.isoformat(),
+        "occurred_precision": incident.occurred_precision,
+        "verification": incident.verification,
+        "published_at": _json_value(incident.published_at),
+        "location_precision": incident.placement,
+        "corroborating_reports": incident.corroborating_reports,
+        "public_summary": incident.public_summary,
+        "details": {detail.field: _json_value(detail.value) for detail in incident.details},
+    }
+
+
+def geojson_feature(incident: PublicIncident, *, base_url=""):
+    """A GeoJSON Feature; ``geometry`` is null when there is no public point."""
+    geometry = None
+    if incident.has_point:
+        geometry = {"type": "Point", "coordinates": [float(incident.longitude), float(incident.latitude)]}
+    return {
+        "type": "Feature",
+        "id": incident.reference,
+        "geometry": geometry,
+        "properties": properties(incident, base_url=base_url),
+    }

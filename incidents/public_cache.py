@@ -1,0 +1,145 @@
+"""Caching of public pages, and clearing what a change makes stale.
+
+Public pages are the same for every visitor, so their content is cached
+(Redis when ``REDIS_URL`` is set, else local memory) under keys that carry a
+*generation* number per scope:
+
+* ``lists`` — every page, map and feed that lists or counts incidents;
+* ``incident:<reference>`` — one incident's page;
+* ``reference`` — everything: elections, regions, stations, parties and
+  results are shown on every page.
+
+Clearing a scope is raising its generation: old entries are never read
+again and expire by themselves. ``incident_changed`` (sent by the services
+after commit) raises ``lists`` when a published incident changes or a
+publish or retraction happens, and always the incident's own page; saving
+an attachment of a public incident raises that incident's page; saving
+reference data raises ``reference``. Entries also expire after
+``OBSERVER_PUBLIC_CACHE_SECONDS``.
+
+With local memory each process has its own cache, so a change made in one
+process is seen by the others only once their entries expire: run with
+Redis when more than one process serves the site.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from .models import (
+    Attachment,
+    Election,
+    EventAction,
+    Incident,
+    OfficialResult,
+    Party,
+    PartyResult,
+    PollingStation,
+    Region,
+    Status,
+)
+from .signals import incident_changed
+
+LISTS = "lists"
+REFERENCE = "reference"
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
+PUBLIC_ACTIONS = (EventAction.PUBLISHED, EventAction.RETRACTED)
+REFERENCE_MODELS = (Election, Region, PollingStation, Party, OfficialResult, PartyResult)
+
+
+def incident_scope(reference):
+    return f"incident:{reference}"
+
+
+def _generation_key(scope):
+    return f"public:generation:{scope}"
+
+
+def generations(*scopes):
+    """The current generation of each scope; a missing one starts at a value never used before."""
+    keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    values = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            cache.add(key, time.time_ns(), timeout=None)
+            value = cache.get(key)
+        values.append(value)
+    return values
+
+
+def clear(*scopes):
+    """Make every cached page of ``scopes`` stale."""
+    for scope in scopes:
+        key = _generation_key(scope)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, time.time_ns(), timeout=None)
+
+
+def page_key(scope, request, kind="page"):
+    """A key for what ``request`` asks of ``scope``, in the active language."""
+    reference, generation = generations(REFERENCE, scope)
+    # The whole address, host included: feeds carry absolute links.
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+    return f"public:{kind}:{scope}:{reference}:{generation}:{get_language()}:{address}"
+
+
+def cached(scope, request, build, kind="page"):
+    """``build()``'s value for this request, from the cache when there.
+
+    The value must be picklable; HTML in it is kept as text, so mark it safe
+    again where it is read (see :func:`html`).
+    """
+    key = page_key(scope, request, kind)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
+    return value
+
+
+def html(text):
+    """Cached HTML, rendered by our templates, as safe markup."""
+    return mark_safe(text)
+
+
+def on_incident_changed(sender, incident, action, **kwargs):
+    scopes = [incident_scope(incident.reference)]
+    if incident.status in PUBLIC_STATUSES or action in PUBLIC_ACTIONS:
+        scopes.append(LISTS)
+    if incident.duplicate_of_id:
+        # The incident it duplicates shows one more corroborating report.
+        scopes.append(LISTS)
+        target = Incident.objects.filter(pk=incident.duplicate_of_id).values_list("reference", flat=True).first()
+        if target:
+            scopes.append(incident_scope(target))
+    clear(*dict.fromkeys(scopes))
+
+
+def on_reference_data_changed(sender, **kwargs):
+    clear(REFERENCE)
+
+
+def on_attachment_changed(sender, instance, **kwargs):
+    incident = Incident.objects.filter(pk=instance.incident_id).values_list("reference", "status").first()
+    if incident and incident[1] in PUBLIC_STATUSES:
+        clear(incident_scope(incident[0]))
+
+
+def connect():
+    incident_changed.connect(on_incident_changed, dispatch_uid="public_cache_incident_changed")
+    for model in REFERENCE_MODELS:
+        post_save.connect(on_reference_data_changed, sender=model, dispatch_uid=f"public_cache_{model.__name__}_saved")
+        post_delete.connect(
+            on_reference_data_changed, sender=model, dispatch_uid=f"public_cache_{model.__name__}_deleted"
+        )
+    post_save.connect(on_attachment_changed, sender=Attachment, dispatch_uid="public_cache_attachment_saved")
+    post_delete.connect(on_attachment_changed, sender=Attachment, dispatch_uid="public_cache_attachment_deleted")

@@ -1,0 +1,481 @@
+"""The public pages: overview, incidents, regions, map data, exports and feed.
+
+Views stay thin: selectors read, ``public`` shapes, ``filters`` filters.
+Page content is rendered without the request (no user, no token) and cached
+by ``public_cache``; the page around it (header, language switcher) is
+rendered for each visitor.
+"""
+
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from . import charts, public, public_cache, selectors, tabular
+from .filters import PublicIncidentFilter
+from .models import Election, Incident, Region
+
+PAGE_SIZE = 25
+FEED_SIZE = 50
+
+
+# Helpers ---------------------------------------------------------------------------------------------------------
+
+
+def _page(request, build, scope):
+    """Render ``build()`` (a dict: template, context, status, title, map) inside the site layout, cached."""
+
+    def render_content():
+        page = build()
+        return {
+            "status": page.get("status", 200),
+            "title": str(page["title"]),
+            "map": page.get("map", False),
+            "content": render_to_string(page["template"], page["context"]),
+        }
+
+    page = public_cache.cached(scope, request, render_content)
+    context = {
+        "title": page["title"],
+        "content": public_cache.html(page["content"]),
+        "map": page["map"],
+    }
+    return render(request, "incidents/public_page.html", context, status=page["status"])
+
+
+def _not_found(title, message, status=404, links=()):
+    return {
+        "status": status,
+        "title": title,
+        "template": "incidents/problem.html",
+        "context": {"title": title, "message": message, "links": links},
+    }
+
+
+def _query_without(request, *names):
+    """The request's query string without ``names``, to build links that keep the filters."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _filterset(request, queryset=None):
+    return PublicIncidentFilter(request.GET, queryset=selectors.incidents_public() if queryset is None else queryset)
+
+
+def _map_settings():
+    return {"tile_url": settings.OBSERVER_MAP_TILE_URL, "tile_attribution": settings.OBSERVER_MAP_TILE_ATTRIBUTION}
+
+
+class ElectionChoiceForm(forms.Form):
+    """The ``election`` (by slug) of region pages and the overview; the current one by default."""
+
+    election = forms.SlugField(required=False)
+
+    def clean_election(self):
+        slug = self.cleaned_data["election"]
+        if not slug:
+            return selectors.election_current()
+        election = Election.objects.filter(slug=slug).first()
+        if election is None:
+            raise forms.ValidationError(_("There is no election “%(slug)s”."), params={"slug": slug})
+        return election
+
+
+def _election(request):
+    """``(election, error message)`` chosen by ``?election=``."""
+    form = ElectionChoiceForm(request.GET)
+    if form.is_valid():
+        return form.cleaned_data["election"], None
+    return None, " ".join(form.errors["election"])
+
+
+# Overview --------------------------------------------------------------------------------------------------------
+
+REGION_SORT_CHOICES = [
+    ("name", _("Region")),
+    ("turnout", _("Turnout, lowest first")),
+    ("-turnout", _("Turnout, highest first")),
+    ("incidents", _("Incidents, fewest first")),
+    ("-incidents", _("Incidents, most first")),
+]
+
+
+def _region_sort(request):
+    """``(sort, message)``: an unknown sort falls back to the region name, saying so."""
+    sort = request.GET.get("sort", "name")
+    if sort in dict(REGION_SORT_CHOICES):
+        return sort, ""
+    return "name", gettext("Unknown sort order; the regions are sorted by name.")
+
+
+def _sort_links(sort):
+    """Column header links: a click sorts by the column, a second click reverses it."""
+
+    def link(column):
+        descending = f"-{column}"
+        target = descending if sort == column else column
+        if column == "incidents" and sort not in (column, descending):
+            target = descending  # most incidents first is what people look for
+        if column == "turnout" and sort not in (column, descending):
+            target = descending
+        state = "ascending" if sort == column else "descending" if sort == descending else "none"
+        return {"query": f"sort={target}", "state": state}
+
+    return {"name": link("name"), "turnout": link("turnout"), "incidents": link("incidents")}
+
+
+@require_safe
+def home(request):
+    election, error = _election(request)
+    sort, sort_message = _region_sort(request)
+    election_query = f"election={election.slug}" if election and request.GET.get("election") else ""
+
+    def build():
+        if error:
+            return _not_found(gettext("Unknown election"), error, status=400)
+        overview = selectors.election_overview(election, region_sort=sort)
+        if election is None:
+            return {"title": gettext("Overview"), "template": "incidents/home.html", "context": overview}
+        national = overview["national"]
+        national_turnout = national.turnout if national else None
+        overview.update(
+            {
+                "sort": sort,
+                "sort_message": sort_message,
+                "sort_links": _sort_links(sort),
+                "party_chart": charts.party_votes(overview["party_results"]),
+                "turnout_chart": charts.turnout_and_incidents(overview["region_summaries"], national_turnout),
+                "map_data_url": reverse("region-map-data") + (f"?{election_query}" if election_query else ""),
+                "map_settings": _map_settings(),
+                "election_query": election_query,
+            }
+        )
+        return {"title": election.name, "template": "incidents/home.html", "context": overview, "map": True}
+
+    return _page(request, build, public_cache.LISTS)
+
+
+# Incidents -------------------------------------------------------------------------------------------------------
+
+
+@require_safe
+def incident_list(request):
+    def build():
+        filterset = _filterset(request)
+        context = {
+            "filterset": filterset,
+            "form": filterset.form,
+            "map_settings": _map_settings(),
+            "filter_query": _query_without(request, "page"),
+        }
+        title = gettext("Incidents")
+        if not filterset.is_valid():
+            context.update({"invalid": True, "incidents": []})
+            return {"status": 400, "title": title, "template": "incidents/incident_list.html", "context": context}
+        election = filterset.selected_election
+        paginator = Paginator(filterset.qs.values_list("pk", flat=True), PAGE_SIZE)
+        number = request.GET.get("page") or 1
+        try:
+            page = paginator.page(number)
+        except PageNotAnInteger:
+            context.update({"page_problem": gettext("The page number must be a whole number."), "incidents": []})
+            return {"status": 400, "title": title, "template": "incidents/incident_list.html", "context": context}
+        except EmptyPage:
+            last = paginator.num_pages
+            context.update(
+                {
+                    "page_problem": gettext("There is no page %(number)s: this list has %(pages)d page(s).")
+                    % {"number": number, "pages": last},
+                    "last_page_query": f"{context['filter_query']}&page={last}".lstrip("&"),
+                    "incidents": [],
+                }
+            )
+            return {"status": 404, "title": title, "template": "incidents/incident_list.html", "context": context}
+        context.update(
+            {
+                "election": election,
+                "page": page,
+                "paginator": paginator,
+                "incidents": selectors.incidents_public_page(list(page.object_list)),
+                "active_filters": filterset.active_filters(),
+                "map_data_url": reverse("region-map-data") + "?" + context["filter_query"],
+            }
+        )
+        return {"title": title, "template": "incidents/incident_list.html", "context": context, "map": True}
+
+    return _page(request, build, public_cache.LISTS)
+
+
+@require_safe
+def incident_detail(request, reference):
+    if reference != reference.upper():
+        return redirect("incident-detail", reference=reference.upper(), permanent=True)
+
+    def build():
+        incident = selectors.incident_public(reference)
+        if incident is None:
+            return _not_found(
+                gettext("No such incident"),
+                gettext("There is no published incident with the reference %(reference)s.") % {"reference": reference},
+                links=[(reverse("incident-list"), gettext("All published incidents"))],
+            )
+        if getattr(incident, "is_retracted", False):
+            return {
+                "title": gettext("Incident %(reference)s was retracted") % {"reference": reference},
+                "template": "incidents/incident_retracted.html",
+                "context": {"incident": incident},
+            }
+        return {
+            "title": f"{incident.kind_label} · {incident.reference}",
+            "template": "incidents/incident_detail.html",
+            "context": {"incident": incident, "map_settings": _map_settings()},
+            "map": incident.has_point,
+        }
+
+    return _page(request, build, public_cache.incident_scope(reference))
+
+
+# Regions ---------------------------------------------------------------------------------------------------------
+
+
+@require_safe
+def region_list(request):
+    election, error = _election(request)
+    sort, sort_message = _region_sort(request)
+
+    def build():
+        title = gettext("Regions")
+        if error:
+            return _not_found(gettext("Unknown election"), error, status=400)
+        national = selectors.national_result(election) if election else None
+        summaries = selectors.sort_region_summaries(selectors.region_summaries(election, national=national), sort)
+        national_turnout = national.turnout if national else None
+        election_query = f"election={election.slug}" if request.GET.get("election") else ""
+        context = {
+            "election": election,
+            "national": national,
+            "region_summaries": summaries,
+            "sort": sort,
+            "sort_message": sort_message,
+            "sort_links": _sort_links(sort),
+            "turnout_chart": charts.turnout_and_incidents(summaries, national_turnout),
+            "map_data_url": reverse("region-map-data") + (f"?{election_query}" if election_query else ""),
+            "map_settings": _map_settings(),
+            "election_query": election_query,
+        }
+        return {"title": title, "template": "incidents/region_list.html", "context": context, "map": True}
+
+    return _page(request, build, public_cache.LISTS)
+
+
+@require_safe
+def region_detail(request, code):
+    election, error = _election(request)
+
+    def build():
+        if error:
+            return _not_found(gettext("Unknown election"), error, status=400)
+        region = Region.objects.select_related("parent").filter(code=code.upper()).first()
+        if region is None:
+            return _not_found(
+                gettext("No such region"),
+                gettext("There is no region with the code %(code)s.") % {"code": code},
+                links=[(reverse("region-list"), gettext("All regions"))],
+            )
+        overview = selectors.region_overview(election, region)
+        election_query = f"election={election.slug}&" if request.GET.get("election") else ""
+        context = {
+            "election": election,
+            "overview": overview,
+            "region": region,
+            "summary": overview.summary,
+            "party_chart": charts.party_votes(overview.party_results),
+            "incidents_query": f"{election_query}region={region.code}",
+        }
+        return {"title": region.name, "template": "incidents/region_detail.html", "context": context}
+
+    return _page(request, build, public_cache.LISTS)
+
+
+# Machine-readable ------------------------------------------------------------------------------------------------
+
+
+def _invalid_filters(filterset):
+    return {field: [str(message) for message in messages] for field, messages in filterset.errors.items()}
+
+
+def _invalid_text(filterset):
+    lines = [gettext("These filters are not valid, so nothing was exported:")]
+    for field, messages in _invalid_filters(filterset).items():
+        lines += [f"{field}: {message}" for message in messages]
+    return "\n".join(lines) + "\n"
+
+
+def _json(data, status=200, content_type="application/geo+json"):
+    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status, content_type=content_type)
+
+
+@require_safe
+def region_map_data(request):
+    """GeoJSON of region markers: each region's point with the number of
+    published incidents matching the filters (the same as /incidents/)."""
+
+    def build():
+        filterset = _filterset(request, queryset=Incident.objects.published())
+        if not filterset.is_valid():
+            return 400, {"errors": _invalid_filters(filterset)}
+        election = filterset.selected_election
+        other_filters = _query_without(request, "region", "page")
+        list_url = reverse("incident-list") + "?" + (f"{other_filters}&" if other_filters else "")
+        features = []
+        for marker in selectors.region_markers(election, filterset.qs):
+            region = marker.region
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": region.code,
+                    "geometry": {"type": "Point", "coordinates": [float(region.longitude), float(region.latitude)]},
+                    "properties": {
+                        "code": region.code,
+                        "name": region.name,
+                        "url": region.get_absolute_url(),
+                        "incidents": marker.incidents,
+                        "turnout": float(marker.turnout) if marker.turnout is not None else None,
+                        "list_url": f"{list_url}region={region.code}",
+                    },
+                }
+            )
+        return 200, {"type": "FeatureCollection", "features": features}
+
+    status, data = public_cache.cached(public_cache.LISTS, request, build, kind="map")
+    return _json(data, status=status)
+
+
+def _export_name(filterset, extension):
+    election = filterset.selected_election
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return f"incidents-{election.slug if election else 'none'}-{stamp}.{extension}"
+
+
+@require_safe
+def incident_export_csv(request):
+    """The published incidents matching the filters, as CSV, streamed row by row."""
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(
+            gettext("Invalid filters: %(errors)s")
+            % {"errors": json.dumps(_invalid_filters(filterset), ensure_ascii=False)},
+            content_type="text/plain; charset=utf-8",
+        )
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    rows = (public.csv_row(incident, base_url=base_url) for incident in selectors.incidents_public_shapes(filterset.qs))
+    response = StreamingHttpResponse(
+        tabular.csv_lines(public.csv_header(), rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(filterset, "csv")}"'
+    return response
+
+
+def _geojson_lines(incidents, base_url):
+    yield '{"type": "FeatureCollection", "features": [\n'
+    separator = ""
+    for incident in incidents:
+        yield separator + json.dumps(public.geojson_feature(incident, base_url=base_url), ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]}\n"
+
+
+@require_safe
+def incident_export_geojson(request):
+    """The published incidents matching the filters, as GeoJSON, streamed feature by feature."""
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        return _json({"errors": _invalid_filters(filterset)}, status=400, content_type="application/json")
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = StreamingHttpResponse(
+        _geojson_lines(selectors.incidents_public_shapes(filterset.qs), base_url),
+        content_type="application/geo+json",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(filterset, "geojson")}"'
+    return response
+
+
+class IncidentFeed(Feed):
+    """Atom feed of the latest published incidents matching the filters."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request):
+        filterset = _filterset(request)
+        self.base_url = request.build_absolute_uri("/").rstrip("/")
+        self.query = _query_without(request, "page", "sort")
+        return filterset
+
+    def title(self, filterset):
+        election = filterset.selected_election
+        name = election.name if election else "Observer"
+        return gettext("%(election)s: newly published incidents") % {"election": name}
+
+    def subtitle(self, filterset):
+        return gettext("Incidents reported by observers, verified and published by moderators.")
+
+    def link(self, filterset):
+        return reverse("incident-list") + (f"?{self.query}" if self.query else "")
+
+    def feed_url(self, filterset):
+        return reverse("incident-feed") + (f"?{self.query}" if self.query else "")
+
+    def items(self, filterset):
+        ids = filterset.qs.order_by("-published_at", "-id").values_list("pk", flat=True)[:FEED_SIZE]
+        return selectors.incidents_public_page(list(ids))
+
+    def item_title(self, item):
+        place = item.region_name or gettext("no region")
+        return f"{item.kind_label} — {place} ({item.reference})"
+
+    def item_description(self, item):
+        return item.public_summary
+
+    def item_link(self, item):
+        return item.url
+
+    def item_guid(self, item):
+        return self.base_url + item.url
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
+
+    def item_categories(self, item):
+        return [item.kind_label, item.verification_label]
+
+
+incident_feed_view = IncidentFeed()
+
+
+@require_safe
+def incident_feed(request):
+    def build():
+        filterset = _filterset(request)
+        if not filterset.is_valid():
+            return 400, "text/plain; charset=utf-8", _invalid_text(filterset).encode()
+        response = incident_feed_view(request)
+        return response.status_code, response["Content-Type"], response.content
+
+    status, content_type, body = public_cache.cached(public_cache.LISTS, request, build, kind="feed")
+    return HttpResponse(body, status=status, content_type=content_type)
