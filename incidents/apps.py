@@ -25,3 +25,6 @@ class IncidentsConfig(AppConfig):
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         signals.incident_changed.connect(notifications.on_incident_changed, dispatch_uid="incidents.notifications")
+        from .security import audit
+
+        audit.connect()
