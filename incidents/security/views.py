@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
@@ -29,6 +29,10 @@ from django_otp import user_has_device
 from .. import permissions, services
 from . import audit
 from .forms import AppCodeForm, CodeForm
+
+TOO_MANY = gettext_lazy("Too many wrong codes: wait a minute, then enter the code the app shows then.")
+WRONG_CODE = gettext_lazy("This code is not right, or has been used. Enter the code the app shows now.")
+WRONG_SETUP_CODE = gettext_lazy("This code is not right. Check the phone's clock, then enter the code it shows now.")
 
 #: new backup codes wait here between the step that makes them and the page that shows them once
 NEW_CODES_KEY = "security:new-backup-codes"
@@ -82,12 +86,7 @@ def two_factor(request):
             _passed(request, check.device, "second-factor-passed")
             return redirect(_next(request))
         audit.log("second-factor-failed", request=request, user=user, level=logging.WARNING, throttled=check.throttled)
-        form.add_error(
-            "code",
-            _("Too many wrong codes: wait a minute, then enter the code the app shows then.")
-            if check.throttled
-            else _("This code is not right, or has been used. Enter the code the app shows now."),
-        )
+        form.add_error("code", TOO_MANY if check.throttled else WRONG_CODE)
     return render(request, "security/two_factor.html", {"form": form, "next": _next(request)})
 
 
@@ -105,13 +104,16 @@ def two_factor_setup(request):
     device = services.totp_device_pending(user=user)
     form = AppCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.totp_device_confirm(device=device, code=form.cleaned_data["code"]):
-            _passed(request, device, "second-factor-enrolled")
+        check = services.totp_device_confirm(device=device, code=form.cleaned_data["code"])
+        if check.device is not None:
+            _passed(request, check.device, "second-factor-enrolled")
             request.session[NEW_CODES_KEY] = services.backup_codes_renew(user=user)
             audit.log("backup-codes-issued", request=request, user=user)
             return redirect(_with_next(reverse("two-factor-backup-codes"), _next(request)))
-        audit.log("second-factor-setup-failed", request=request, user=user, level=logging.WARNING)
-        form.add_error("code", _("This code is not right. Check the phone's clock, then enter the code it shows now."))
+        audit.log(
+            "second-factor-setup-failed", request=request, user=user, level=logging.WARNING, throttled=check.throttled
+        )
+        form.add_error("code", TOO_MANY if check.throttled else WRONG_SETUP_CODE)
     secret = b32encode(device.bin_key).decode("ascii")
     context = {
         "form": form,

@@ -52,19 +52,21 @@ def totp_device_pending(*, user) -> TOTPDevice:
     return device
 
 
-def totp_device_confirm(*, device: TOTPDevice, code: str) -> bool:
-    """Confirm the app being set up with a code it shows. True if the code was right."""
+def totp_device_confirm(*, device: TOTPDevice, code: str) -> CodeCheck:
+    """Confirm the app being set up with a code it shows; the device if the code was right."""
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         if device.confirmed or user_has_device(device.user, confirmed=True):
             raise SecondFactorError("This account already has a second factor.")
         allowed, _ = device.verify_is_allowed()
-        if not allowed or not device.verify_token(normalize_code(code)):
-            return False
+        if not allowed:
+            return CodeCheck(None, throttled=True)
+        if not device.verify_token(normalize_code(code)):
+            return CodeCheck(None)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
-    return True
+    return CodeCheck(device)
 
 
 def backup_codes_renew(*, user) -> list[str]:
