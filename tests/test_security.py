@@ -233,6 +233,8 @@ def test_the_client_address_behind_proxies(rf, settings):
     assert client_ip(request) == "10.0.0.2"
     settings.OBSERVER_PROXY_COUNT = 1
     assert client_ip(request) == "203.0.113.7"  # what our proxy saw; the first entry is the client's to forge
+    forged = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
+    assert client_ip(forged) == "10.0.0.2"
 
 
 # The security log

@@ -5,6 +5,7 @@ Passwords and codes are never logged. Changes made in the admin are recorded
 by Django's own admin log (LogEntry); moderation steps by IncidentEvent.
 """
 
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -15,15 +16,25 @@ logger = logging.getLogger("security")
 
 def client_ip(request):
     """The client's address: REMOTE_ADDR, or, behind DJANGO_PROXY_COUNT proxies that
-    append to X-Forwarded-For, the address the outermost of them saw."""
+    append to X-Forwarded-For, the address the outermost of them saw. None if unknown
+    (django-axes stores it in an address column)."""
     if request is None:
-        return "-"
+        return None
     count = settings.OBSERVER_PROXY_COUNT
     if count:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= count:
+        if len(forwarded) >= count and _is_address(forwarded[-count]):
             return forwarded[-count]
-    return request.META.get("REMOTE_ADDR", "-")
+    address = request.META.get("REMOTE_ADDR", "")
+    return address if _is_address(address) else None
+
+
+def _is_address(text):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _plain(value, limit=150):
@@ -42,7 +53,7 @@ def log(event, *, request=None, user=None, username=None, level=logging.INFO, **
         "%s user=%s ip=%s path=%s%s",
         event,
         _plain(username) or "-",
-        _plain(client_ip(request)),
+        _plain(client_ip(request) or "-"),
         path,
         extra,
         extra={"security_event": event, "username": username},
