@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import permissions, services
 from .models import Observer
 
 User = get_user_model()
@@ -111,6 +111,35 @@ def send_invitation(modeladmin, request, queryset):
         )
 
 
+@admin.action(description=_("Reset the second factor (lost phone: a new app is set up at the next login)"))
+def reset_second_factor(modeladmin, request, queryset):
+    reset, refused = 0, []
+    for user in queryset:
+        if not permissions.can_reset_second_factor(request.user, user):
+            refused.append(user.get_username())
+            continue
+        removed = services.second_factor_reset(user=user, actor=request.user, request=request)
+        modeladmin.log_change(request, user, [{"changed": {"fields": ["second factor"]}}] if removed else [])
+        reset += 1
+    if reset:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "The second factor of %(count)d account was reset; its owner sets up a new app at the next login.",
+                "The second factors of %(count)d accounts were reset; their owners set up a new app at the next login.",
+                reset,
+            )
+            % {"count": reset},
+            messages.SUCCESS,
+        )
+    if refused:
+        modeladmin.message_user(
+            request,
+            _("You may not reset the second factor of: %(users)s.") % {"users": ", ".join(refused)},
+            messages.ERROR,
+        )
+
+
 def invitation_message(user, link):
     return _(
         "%(user)s has no e-mail address. Pass this one-time link to them by a safe means; it lets them choose "
@@ -122,7 +151,7 @@ class ObserverUserAdmin(UserAdmin):
     add_form = InvitationUserCreationForm
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "first_name", "last_name", "email"]})]
     inlines = [ObserverInline]
-    actions = [send_invitation]
+    actions = [send_invitation, reset_second_factor]
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
 

@@ -22,7 +22,9 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from . import notifications, public_cache, signals
+        from .security import audit
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         signals.incident_changed.connect(notifications.on_incident_changed, dispatch_uid="incidents.notifications")
         public_cache.connect()
+        audit.connect()

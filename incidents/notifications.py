@@ -1,8 +1,10 @@
 """Mail about incidents, sent by receivers of ``signals.incident_changed``.
 
 The signal is sent only after the change has committed, so a change that
-is rolled back sends nothing. Every message leaves through ``deliver``: the
-one place a task queue takes over when there is one.
+is rolled back sends nothing. Every message leaves through ``deliver``, which
+hands it to the task queue (Celery, ``send_mail``): with a broker, a worker
+sends it and retries while the mail server is away; without one (one
+machine, the test suite) it is sent at once.
 
 - The observer hears when their report needs information, is rejected (or
   marked as a duplicate) or is published. The mail names no moderator and
@@ -10,13 +12,16 @@ one place a task queue takes over when there is one.
 - Moderators hear about new reports (and observers' answers) in a digest:
   the first report after a quiet spell is sent at once, the ones that follow
   within OBSERVER_MODERATOR_DIGEST_MINUTES wait for the next digest, which
-  the next report after the window (or ``manage.py send_moderator_digest``,
-  run every minute) sends. A flood of reports is a handful of mails.
+  the next report after the window (or ``manage.py send_moderator_digest``
+  run every minute by cron, or the ``send_moderator_digest`` task run every
+  minute by ``celery beat``) sends. A flood of reports is a handful of mails.
 """
 
 import datetime
 import logging
+import smtplib
 
+from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
@@ -43,10 +48,49 @@ DIGEST_OVERLAP = datetime.timedelta(minutes=5)
 DIGEST_MAX_LISTED = 50
 
 
+#: a message the mail server did not take is tried again this many times, further apart each time
+MAIL_RETRIES = 8
+
+
 def deliver(messages):
-    """Send ``messages`` (EmailMessage objects) now, over one connection."""
+    """Queue ``messages`` (plain-text EmailMessage objects) to be sent, by a
+    worker when there is a task queue, at once otherwise."""
     if messages:
-        get_connection().send_messages(messages)
+        send_mail.delay([_as_data(message) for message in messages])
+
+
+def _as_data(message):
+    # Tasks travel as JSON; the messages written here have a subject, a body and addresses only.
+    return {"subject": message.subject, "body": message.body, "from_email": message.from_email, "to": message.to}
+
+
+@shared_task(name="incidents.send_mail", bind=True, max_retries=MAIL_RETRIES)
+def send_mail(task, messages):
+    """Send ``messages`` (dicts of EmailMessage arguments) over one connection.
+
+    If the mail server fails part-way, only the messages not yet sent are
+    tried again later; run at once (no task queue), the error is raised.
+    """
+    sent = 0
+    try:
+        with get_connection() as connection:
+            for data in messages:
+                connection.send_messages([EmailMessage(**data)])
+                sent += 1
+    except (OSError, smtplib.SMTPException) as error:
+        if task.request.is_eager:
+            raise
+        logger.warning("Mail server failed (%s); %d message(s) will be tried again", error, len(messages) - sent)
+        raise task.retry(
+            args=[messages[sent:]], exc=error, countdown=min(30 * 2**task.request.retries, 3600)
+        ) from error
+    return sent
+
+
+@shared_task(name="incidents.send_moderator_digest")
+def send_moderator_digest_task():
+    """The periodic digest (celery beat, every minute): ``moderator_digest_due``."""
+    return moderator_digest_due()
 
 
 def on_incident_changed(sender, *, incident, action, actor, event=None, **kwargs):

@@ -26,12 +26,53 @@ def can_file(user):
     return observer_of(user) is not None
 
 
+def passed_second_factor(user):
+    """Whether ``user`` entered a second-factor code in this session.
+
+    django-otp's middleware gives every request's user ``is_verified``; a user
+    without it never passed one. The admin site lets in only staff who did.
+    """
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
+def staff_powers_unlocked(user):
+    """Staff powers over a web request need the second factor; a user loaded
+    elsewhere (a management command, a task, a service's argument) is no
+    request's user and has no ``is_verified`` to ask."""
+    return not hasattr(user, "is_verified") or passed_second_factor(user)
+
+
 def is_moderator(user):
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(MODERATE_PERMISSION))
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_perm(MODERATE_PERMISSION)
+        and staff_powers_unlocked(user)
+    )
 
 
 def is_coordinator(user):
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_perm(REASSIGN_PERMISSION))
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_perm(REASSIGN_PERMISSION)
+        and staff_powers_unlocked(user)
+    )
+
+
+def needs_second_factor(user):
+    """Staff accounts log in with a password and a code; observers with a password."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+
+
+def can_reset_second_factor(actor, user):
+    """Superusers, and coordinators for the accounts they manage, reset a lost second factor."""
+    if not (getattr(actor, "is_authenticated", False) and actor.is_active and staff_powers_unlocked(actor)):
+        return False
+    if actor.is_superuser:
+        return True
+    return not user.is_superuser and actor.has_perm("auth.change_user")
 
 
 def can_reassign(user):

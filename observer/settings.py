@@ -1,13 +1,18 @@
 """Settings for Observer, read from the environment.
 
 Every value that differs between a laptop and a deployment comes from a
-``DJANGO_*`` variable (or ``DATABASE_URL`` / ``REDIS_URL``). A ``.env`` file in
-the project folder is read when present; ``.env.example`` lists every variable.
-The defaults are safe: debug is off unless asked for, and then a secret key
-must be given.
+``DJANGO_*`` variable (or ``DATABASE_URL`` / ``REDIS_URL`` / ``CELERY_BROKER_URL``).
+A ``.env`` file in the project folder is read when present; ``.env.example``
+lists every variable and docs/deploy.md explains them. The defaults are safe:
+debug is off unless asked for, and then a secret key must be given; with
+debug off, cookies are secure, HTTP is redirected to HTTPS and HSTS is sent.
+With nothing set, one machine runs everything: SQLite, a local-memory cache,
+files in MEDIA_ROOT, mail sent at once (no task queue).
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -37,7 +42,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a site that lets staff in only after a second factor.
+    "incidents.security.apps.ObserverAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,18 +55,30 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "js_lib_leaflet",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "incidents",
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before the host check and the HTTPS redirect (load balancers).
+    "incidents.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the answer to a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "observer.urls"
@@ -90,9 +108,19 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# Persistent connections: each app thread keeps its connection this many seconds
+# (0: one per request), and checks it is alive before reusing it after a request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis: the cache, which also holds sessions, rate limits and the moderators' digest
+# window, shared by every app process. Without it, one process's memory (one machine only).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -100,8 +128,13 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="observer"),
+            # A Redis that does not answer fails fast instead of holding a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions are read from Redis and written through to the database, so a
+    # flushed or restarted Redis logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -109,12 +142,20 @@ else:
             "LOCATION": "observer",
         }
     }
+    # Not cached_db here: a local-memory copy would go stale in a second process.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login attempt while its username and address are locked out (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -137,13 +178,55 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Uploaded attachments are private: MEDIA_ROOT is never served as a public
 # folder; files go out only through views that check who is asking.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default="") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
+
+# Attachments on S3-compatible object storage when a bucket is named; local files otherwise.
+S3_BUCKET = env.str("DJANGO_S3_BUCKET", default="")
+#: a canned ACL for stored files; empty: none is sent and the bucket's own (private) rule applies
+S3_DEFAULT_ACL = env.str("DJANGO_S3_DEFAULT_ACL", default="") or None
+if S3_DEFAULT_ACL not in (None, "private", "bucket-owner-full-control"):
+    raise ImproperlyConfigured(
+        f"DJANGO_S3_DEFAULT_ACL={S3_DEFAULT_ACL!r}: attachments are private; use 'private', "
+        "'bucket-owner-full-control' or leave it empty."
+    )
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("DJANGO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DJANGO_S3_REGION", default="") or None,
+            # Empty keys: boto3 finds credentials itself (AWS_* variables, an instance role).
+            "access_key": env.str("DJANGO_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("DJANGO_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("DJANGO_S3_PREFIX", default=""),
+            "addressing_style": env.str("DJANGO_S3_ADDRESSING_STYLE", default="") or None,
+            # Private: never a public-read ACL; a URL, if ever made, is signed and short-lived.
+            # Files still go out only through the attachment view.
+            "default_acl": S3_DEFAULT_ACL,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    # Hashed, compressed names with debug off (run collectstatic first); served by WhiteNoise
+    # with far-future cache headers.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",
@@ -152,6 +235,15 @@ EMAIL_BACKEND = env.str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="observer@localhost")
+SERVER_EMAIL = env.str("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The SMTP server (with debug off).
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
 #: the site's public address, for links in mail (invitations, notifications)
 OBSERVER_SITE_URL = env.str("OBSERVER_SITE_URL", default="http://127.0.0.1:8000")
 #: invitation and password-reset links work this long
@@ -174,8 +266,107 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Logins, logouts, failed logins, lockouts and second-factor events (docs/security.md).
+        "security": {"level": "INFO"},
+        # django-axes says the same things less plainly; the security logger is the record.
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# Security (docs/security.md).
+#: the site is served over HTTPS (TLS may end at a proxy in front); on by default with debug off
+HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+#: behind a proxy that ends TLS: the header it sets to "https", e.g. X-Forwarded-Proto
+SECURE_PROXY_SSL_HEADER_NAME = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
+if SECURE_PROXY_SSL_HEADER_NAME:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + SECURE_PROXY_SSL_HEADER_NAME.upper().replace("-", "_"), "https")
+#: proxies in front of the app that append the client's address to X-Forwarded-For (0: none)
+OBSERVER_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+
+def csp_source(url):
+    """The CSP source (scheme and host) of a URL or a tile URL template:
+    ``https://{s}.tile.example.org/{z}/{x}/{y}.png`` gives ``https://*.tile.example.org``."""
+    parts = urlsplit(url)
+    labels = parts.netloc.split(".")
+    labels = ["*" if "{" in label else label for label in labels]
+    if not parts.scheme or not parts.netloc or "*" in labels[1:]:
+        raise ImproperlyConfigured(f"{url!r}: a CSP source needs a scheme and a host (a placeholder only first).")
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+# Content Security Policy (django-csp): nothing but this site's own files, no inline
+# script or style. Map tiles, when a tile server is configured, are the only outside images.
+csp_img_src = ["'self'", *env.list("DJANGO_CSP_IMG_SRC", default=[])]
+if env.str("OBSERVER_MAP_TILE_URL", default=""):
+    csp_img_src.append(csp_source(env.str("OBSERVER_MAP_TILE_URL")))
+csp_directives = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": csp_img_src,
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if env.str("DJANGO_CSP_REPORT_URI", default=""):
+    csp_directives["report-uri"] = [env.str("DJANGO_CSP_REPORT_URI")]
+#: send the policy as Content-Security-Policy-Report-Only (to try a change), not enforce it
+if env.bool("DJANGO_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp_directives}
+
+# Brute-force lockout (django-axes): after this many failed logins for one username from
+# one address, that pair is refused for the cool-off time (0: until unlocked by hand).
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15)) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "incidents.security.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "incidents.security.audit.client_ip"
+
+# Second factor for staff (django-otp): TOTP apps, with single-use backup codes.
+OTP_TOTP_ISSUER = env.str("OBSERVER_TOTP_ISSUER", default="Observer")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+#: backup codes given to a staff member at a time
+OBSERVER_BACKUP_CODES = 10
+
+# Task queue (Celery on Redis): mail leaves the request path. Without a broker, tasks run
+# at once in the process that queues them (one machine, and the test suite).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+# A task is taken off the queue only when done: a worker killed mid-task leaves it for another.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+# For `celery -A observer beat`: the moderators' digest every minute (instead of cron).
+CELERY_BEAT_SCHEDULE = {
+    "moderator-digest": {"task": "incidents.send_moderator_digest", "schedule": 60.0},
 }
 
 # Observer's own settings.

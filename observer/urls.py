@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/welcome/", views.after_login, name="after-login"),
+    path("accounts/two-factor/", include("incidents.security.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("report/", include("incidents.report_urls")),
     path("", include("incidents.urls")),

@@ -2,8 +2,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from incidents import services
 from incidents.models import DatePrecision, IncidentKind, Status, Verification
@@ -15,6 +18,17 @@ from . import factories
 def fast_password_hashing():
     """Hashing passwords properly is slow by design; tests need not pay for it."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def static_files_from_the_source():
+    """With debug off, pages name static files by their hashed names, which exist only
+    after collectstatic; the suite uses the files as they are (test_deploy.py checks
+    collectstatic and the hashed names)."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    storages = {**settings.STORAGES, "staticfiles": plain}
+    with override_settings(STORAGES=storages, WHITENOISE_AUTOREFRESH=True):
         yield
 
 
@@ -38,6 +52,27 @@ def fresh_cache():
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL to a postgres:// URL)")
+
+
+@pytest.fixture
+def force_login_verified(client):
+    """Log a staff member in as if they had entered their password and a code from their
+    authenticator app (which this gives them if they have none): what the admin needs.
+
+    ``force_login_verified(user)`` logs in the ``client`` fixture; pass ``client=`` for another.
+    """
+
+    def login(user, client=client):
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=True
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return login
 
 
 @pytest.fixture

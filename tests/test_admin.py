@@ -34,9 +34,8 @@ def admin_url(model, view, *args):
 
 
 @pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
+def coordinator_client(force_login_verified, coordinator):
+    return force_login_verified(coordinator)
 
 
 @pytest.mark.parametrize("model", list(FACTORIES), ids=lambda m: m.__name__)
@@ -96,18 +95,18 @@ def test_ballots_above_registered_is_a_form_error(coordinator_client):
     assert not models.OfficialResult.objects.exists()
 
 
-def test_events_cannot_be_changed_or_deleted_in_admin(coordinator_client, client):
+def test_events_cannot_be_changed_or_deleted_in_admin(force_login_verified, coordinator_client, client):
     event = factories.IncidentEventFactory()
     superuser = factories.UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(superuser)
+    force_login_verified(superuser)
     assert client.post(admin_url(models.IncidentEvent, "delete", event.pk), {"post": "yes"}).status_code == 403
     client.post(admin_url(models.IncidentEvent, "change", event.pk), {"comment": "rewritten"})
     assert models.IncidentEvent.objects.get(pk=event.pk).comment == "A note."
 
 
-def test_moderator_edit_in_admin_is_recorded(client, submit, moderator):
+def test_moderator_edit_in_admin_is_recorded(force_login_verified, client, submit, moderator):
     incident = submit()
-    client.force_login(moderator)
+    force_login_verified(moderator)
     response = client.get(admin_url(models.Incident, "change", incident.pk))
     assert response.status_code == 200
     form = response.context["adminform"].form

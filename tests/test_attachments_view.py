@@ -19,12 +19,12 @@ def url(attachment):
     return reverse("attachment-file", args=[attachment.pk])
 
 
-def test_reporter_and_staff_can_fetch(client, attachment, moderator):
+def test_reporter_and_staff_can_fetch(force_login_verified, client, attachment, moderator):
     client.force_login(attachment.incident.reporter.user)
     response = client.get(url(attachment))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    client.force_login(moderator)
+    force_login_verified(moderator)
     assert client.get(url(attachment)).status_code == 200
 
 

@@ -46,9 +46,8 @@ def buttons(response):
 
 
 @pytest.fixture
-def moderator_client(client, moderator):
-    client.force_login(moderator)
-    return client
+def moderator_client(force_login_verified, moderator):
+    return force_login_verified(moderator)
 
 
 def claim(incident, user):
@@ -189,9 +188,9 @@ def test_bulk_verify_then_publish(moderator_client, submit, moderator):
 # The incident page
 
 
-def test_buttons_are_the_moves_this_user_may_make(client, submit, moderator, coordinator):
+def test_buttons_are_the_moves_this_user_may_make(force_login_verified, client, submit, moderator, coordinator):
     incident = submit()
-    client.force_login(moderator)
+    force_login_verified(moderator)
     assert buttons(client.get(change_url(incident))) == ["in_review", "verified", "published", "needs_info", "rejected"]
     claim(incident, moderator)
     assert buttons(client.get(change_url(incident))) == [
@@ -201,13 +200,13 @@ def test_buttons_are_the_moves_this_user_may_make(client, submit, moderator, coo
         "rejected",
         "submitted",
     ]
-    client.force_login(factories.ModeratorFactory())
+    force_login_verified(factories.ModeratorFactory())
     other = client.get(change_url(incident))
     assert buttons(other) == []
     html = other.content.decode()
     assert f"Claimed by {moderator.username} since" in html
     assert "No step is open to you on this report now." in html
-    client.force_login(coordinator)
+    force_login_verified(coordinator)
     response = client.get(change_url(incident))
     assert "rejected" in buttons(response) and response.context["can_reassign"]
 
@@ -234,10 +233,10 @@ def test_submitted_to_published_in_one_press(moderator_client, submit, moderator
     assert [e.action for e in incident.events.order_by("id")] == ["submitted", "claimed", "verified", "published"]
 
 
-def test_demo_moderator_publishes_a_demo_report_in_three_page_loads(client):
+def test_demo_moderator_publishes_a_demo_report_in_three_page_loads(force_login_verified, client):
     call_command("load_demo", stdout=io.StringIO())
     moderator = factories.UserFactory._meta.model.objects.get(username="moderator1")
-    client.force_login(moderator)
+    force_login_verified(moderator)
     report = Incident.objects.filter(status=Status.SUBMITTED, is_demo=True).first()
     # 1: the queue
     queue = client.get(reverse(CHANGELIST))
@@ -266,9 +265,9 @@ def test_demo_moderator_publishes_a_demo_report_in_three_page_loads(client):
         assert private not in report.public_summary
 
 
-def test_stale_page_is_told_plainly_and_keeps_the_text(client, submit, moderator):
+def test_stale_page_is_told_plainly_and_keeps_the_text(force_login_verified, client, submit, moderator):
     incident = submit()
-    client.force_login(moderator)
+    force_login_verified(moderator)
     seen = client.get(change_url(incident)).context["moderation_form"]["version"].value()
     claim(incident, factories.ModeratorFactory())  # someone else, meanwhile
     response = moderate(
@@ -283,9 +282,9 @@ def test_stale_page_is_told_plainly_and_keeps_the_text(client, submit, moderator
     assert incident.status == Status.IN_REVIEW and incident.events.count() == 2
 
 
-def test_guard_refusal_names_what_was_found(client, submit, moderator):
+def test_guard_refusal_names_what_was_found(force_login_verified, client, submit, moderator):
     incident = submit()
-    client.force_login(moderator)
+    force_login_verified(moderator)
     response = moderate(
         client,
         incident,
@@ -346,13 +345,13 @@ def test_attachment_preview_and_public_switch(moderator_client, submit):
     assert incident.events.latest("id").changes == {f"attachment {photo.pk} public": [False, True]}
 
 
-def test_reassign_is_for_coordinators(client, submit, moderator, coordinator):
+def test_reassign_is_for_coordinators(force_login_verified, client, submit, moderator, coordinator):
     incident = claim(submit(), moderator)
     colleague = factories.ModeratorFactory()
-    client.force_login(moderator)
+    force_login_verified(moderator)
     moderate(client, incident, reassign="1", assignee=colleague.pk)
     assert Incident.objects.get(pk=incident.pk).assignee == moderator
-    client.force_login(coordinator)
+    force_login_verified(coordinator)
     moderate(client, incident, reassign="1", assignee=colleague.pk)
     assert Incident.objects.get(pk=incident.pk).assignee == colleague
 
@@ -401,9 +400,9 @@ def test_observers_never_reach_the_admin(client, submit, observer):
     assert Incident.objects.get(pk=incident.pk).status == Status.SUBMITTED
 
 
-def test_staff_without_a_role_cannot_moderate(client, submit):
+def test_staff_without_a_role_cannot_moderate(force_login_verified, client, submit):
     incident = submit()
-    client.force_login(factories.UserFactory(is_staff=True))
+    force_login_verified(factories.UserFactory(is_staff=True))
     assert client.get(change_url(incident)).status_code == 403
     assert moderate(client, incident, to_status="in_review").status_code == 403
     assert client.get(reverse("admin:incidents_incident_dashboard")).status_code == 403
@@ -415,10 +414,10 @@ def test_moderate_answers_only_post(moderator_client, submit):
 
 
 @pytest.mark.parametrize("role", ["Moderator", "Coordinator"])
-def test_nobody_adds_or_deletes_incidents_or_events(client, submit, role):
+def test_nobody_adds_or_deletes_incidents_or_events(force_login_verified, client, submit, role):
     incident = submit()
     user = factories.UserFactory(is_staff=True, groups=[role])
-    client.force_login(user)
+    force_login_verified(user)
     assert client.get(reverse("admin:incidents_incident_add")).status_code == 403
     assert client.get(reverse("admin:incidents_incident_delete", args=[incident.pk])).status_code == 403
     event = incident.events.get()

@@ -1,10 +1,13 @@
 """Mail after commit: to the observer about their report, to moderators in digests."""
 
 import io
+import json
 
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 from django.core.cache import cache
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
@@ -236,3 +239,83 @@ def test_demo_addresses_get_no_mail(submit, moderator, committed):
         submit(reporter=factories.ObserverFactory())  # a digest for the moderators
     addresses = {address for message in mail.outbox for address in message.to}
     assert addresses and not any(address.endswith(".invalid") for address in addresses)
+
+
+# The task queue
+
+
+class FlakyBackend(BaseEmailBackend):
+    """A mail server that takes ``takes`` messages, then goes away."""
+
+    takes = 1
+    sent = []
+
+    def send_messages(self, messages):
+        for message in messages:
+            if len(FlakyBackend.sent) >= FlakyBackend.takes:
+                raise ConnectionRefusedError("mail server went away")
+            FlakyBackend.sent.append(message)
+        return len(messages)
+
+
+def as_data(*addresses):
+    return [{"subject": "S", "body": "B", "from_email": None, "to": [address]} for address in addresses]
+
+
+def test_mail_leaves_through_the_task_queue_as_json(submit, moderator, observer, committed, monkeypatch):
+    queued = []
+    monkeypatch.setattr(notifications.send_mail, "delay", lambda messages: queued.append(messages))
+    with committed():
+        services.incident_advance(incident=submit(), to_status=Status.REJECTED, actor=moderator, comment="No.")
+    assert mail.outbox == []  # nothing sent in the request: a worker sends it
+    [messages] = [batch for batch in queued if batch[0]["to"] == [observer.user.email]]
+    assert json.loads(json.dumps(messages)) == messages
+    assert "No." in messages[0]["body"]
+
+
+def test_a_worker_tries_again_only_the_messages_not_yet_sent(settings, monkeypatch):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.sent = []
+    retried = {}
+
+    def retry(args, exc, countdown):
+        retried.update(args=args, countdown=countdown)
+        return Retry(exc=exc)
+
+    monkeypatch.setattr(notifications.send_mail, "retry", retry)
+    notifications.send_mail.push_request(is_eager=False, retries=2)
+    try:
+        with pytest.raises(Retry):
+            notifications.send_mail.run(as_data("a@example.org", "b@example.org", "c@example.org"))
+    finally:
+        notifications.send_mail.pop_request()
+    assert [message.to for message in FlakyBackend.sent] == [["a@example.org"]]
+    assert [message["to"] for message in retried["args"][0]] == [["b@example.org"], ["c@example.org"]]
+    assert retried["countdown"] == 120  # further apart each time
+
+
+def test_without_a_broker_a_failed_mail_is_logged_and_the_move_stands(submit, moderator, settings, committed, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.sent, FlakyBackend.takes = [], 0
+    try:
+        with committed():
+            moved = services.incident_advance(
+                incident=submit(), to_status=Status.REJECTED, actor=moderator, comment="-"
+            )
+    finally:
+        FlakyBackend.takes = 1
+    assert moved.status == Status.REJECTED
+    assert "Notification about incident" in caplog.text
+
+
+def test_the_periodic_digest_task_sends_the_digest(submit, committed):
+    factories.ModeratorFactory()
+    with committed():
+        submit()  # the first after a quiet spell: sent at once
+    with committed():
+        waiting = submit(reporter=factories.ObserverFactory())  # within the window: waits
+    mail.outbox.clear()
+    cache.delete(notifications.DIGEST_WINDOW_KEY)
+    assert notifications.send_moderator_digest_task.delay() is not None
+    [digest] = moderator_mail()
+    assert "1 new report" in digest.subject and waiting.reference in digest.body

@@ -15,9 +15,8 @@ User = get_user_model()
 
 
 @pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
+def coordinator_client(force_login_verified, coordinator):
+    return force_login_verified(coordinator)
 
 
 def add_observer_data(**overrides):
@@ -63,7 +62,8 @@ def test_coordinator_adds_an_observer_who_gets_an_invitation_and_no_password(
         form_page.redirect_chain[-1][0],
         {"new_password1": "a long new pass phrase 42", "new_password2": "a long new pass phrase 42"},
     )
-    assert client.login(username="new.observer", password="a long new pass phrase 42")
+    login = client.post(reverse("login"), {"username": "new.observer", "password": "a long new pass phrase 42"})
+    assert login.status_code == 302
     assert client.get(reverse("report-list")).status_code == 200
 
 
@@ -185,9 +185,9 @@ def test_resending_an_invitation(coordinator_client, django_capture_on_commit_ca
     assert [message.to for message in mail.outbox] == [["waiting@example.org"]]
 
 
-def test_superuser_keeps_the_full_form(client):
+def test_superuser_keeps_the_full_form(force_login_verified, client):
     superuser = factories.UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(superuser)
+    force_login_verified(superuser)
     html = client.get(reverse("admin:auth_user_change", args=[superuser.pk])).content.decode()
     assert 'name="is_superuser"' in html
 

@@ -40,14 +40,26 @@ from .moderation import (
     incident_reassign,
     incidents_bulk_advance,
 )
+from .two_factor import (
+    CodeCheck,
+    SecondFactorError,
+    backup_codes_left,
+    backup_codes_renew,
+    second_factor_check,
+    second_factor_reset,
+    totp_device_confirm,
+    totp_device_pending,
+)
 
 __all__ = [
     "MODERATOR_EDITABLE_FIELDS",
     "REPORTER_EDITABLE_FIELDS",
     "BulkOutcome",
+    "CodeCheck",
     "IdempotencyConflict",
     "IncidentChanged",
     "PreparedAttachment",
+    "SecondFactorError",
     "Submission",
     "SubmissionRateLimited",
     "TransitionForbidden",
@@ -57,6 +69,8 @@ __all__ = [
     "attachment_set_public",
     "attachments_add",
     "attachments_prepare",
+    "backup_codes_left",
+    "backup_codes_renew",
     "build_detail",
     "error_message",
     "incident_advance",
@@ -73,5 +87,9 @@ __all__ = [
     "observer_invite",
     "record_event",
     "refuse_personal_data",
+    "second_factor_check",
+    "second_factor_reset",
+    "totp_device_confirm",
+    "totp_device_pending",
     "validate_place_and_time",
 ]

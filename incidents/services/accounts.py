@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from .. import notifications
 
 
 def invitation_link(user, *, base_url=None):
@@ -38,7 +40,9 @@ def observer_invite(*, user, base_url=None):
     subject = render_to_string("registration/invitation_subject.txt", context).strip()
     body = render_to_string("registration/invitation_email.txt", context)
     if user.email:
-        transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+        # Through the task queue, like every mail: a batch import of observers sends from a worker.
+        message = EmailMessage(subject, body, None, [user.email])
+        transaction.on_commit(lambda: notifications.deliver([message]))
     return link
 
 

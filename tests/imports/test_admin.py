@@ -20,9 +20,8 @@ def url(model, view, *args):
 
 
 @pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
+def coordinator_client(force_login_verified, coordinator):
+    return force_login_verified(coordinator)
 
 
 def upload(client, model, content, name="stations.csv", **data):
@@ -140,8 +139,8 @@ def test_exports_and_templates(coordinator_client, election, polling_station):
     assert coordinator_client.get(url("region", "export", "pdf")).status_code == 404
 
 
-def test_moderators_cannot_import_or_export_observers(client, moderator, election):
-    client.force_login(moderator)
+def test_moderators_cannot_import_or_export_observers(force_login_verified, client, moderator, election):
+    force_login_verified(moderator)
     assert client.get(url("region", "import")).status_code == 403
     assert url("region", "import") not in client.get(url("region", "changelist")).content.decode()
     assert client.get(url("observer", "export", "csv")).status_code == 403
@@ -149,10 +148,10 @@ def test_moderators_cannot_import_or_export_observers(client, moderator, electio
     assert client.get(url("region", "export", "csv")).status_code == 200
 
 
-def test_another_session_cannot_confirm_an_upload(client, coordinator_client, election, region):
+def test_another_session_cannot_confirm_an_upload(force_login_verified, client, coordinator_client, election, region):
     preview = upload(coordinator_client, "pollingstation", STATIONS_CSV, election=election.pk)
     other = factories.CoordinatorFactory()
-    client.force_login(other)
+    force_login_verified(other)
     response = client.post(url("pollingstation", "import"), {"token": preview.context["token"]})
     assert response.status_code == 302 and response.url == url("pollingstation", "import")
     assert not PollingStation.objects.exists()

@@ -8,6 +8,7 @@ one transaction and an upsert by natural keys: a second run changes nothing.
 
 import datetime
 import json
+from base64 import b32encode
 from decimal import Decimal
 from pathlib import Path
 
@@ -92,6 +93,31 @@ class Command(BaseCommand):
                 + ", ".join(account["username"] for account in demo["accounts"])
                 + f" — password: {demo['password']}"
             )
+            self.demo_second_factors(demo)
+
+    def demo_second_factors(self, demo):
+        """Staff need a second factor for the admin: in debug, give each demo staff account
+        an authenticator key and fresh backup codes, and print them."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        User = get_user_model()
+        self.stdout.write(
+            "Staff accounts need a second factor for /admin/ (debug only): after the password, enter a code "
+            "from an authenticator app with the key below, or one of the backup codes (each works once; "
+            "`make run` gives new ones)."
+        )
+        for row in demo["accounts"]:
+            if row["role"] == "Observer":
+                continue
+            user = User.objects.get(username=row["username"])
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name=services.two_factor.APP_DEVICE_NAME, confirmed=True)
+            codes = services.backup_codes_renew(user=user)
+            key = b32encode(device.bin_key).decode("ascii")
+            self.stdout.write(f"  {user.username}: app key {key}")
+            self.stdout.write(f"    ({device.config_url})")
+            self.stdout.write(f"    backup codes: {' '.join(codes)}")
 
     def read_json(self, path):
         try:
