@@ -37,7 +37,7 @@ class StackedInline(admin.StackedInline):
 
 
 admin.site.site_header = _("Observer administration")
-admin.site.site_title = _("Observer")
+admin.site.site_title = "Observer"  # the product name, the same in every language
 admin.site.index_title = _("Elections, observers and incidents")
 
 

@@ -191,7 +191,7 @@ class IncidentEventInline(admin.TabularInline):
 
 
 class IncidentAdminForm(forms.ModelForm):
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(label=_("Version seen"), widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Incident
