@@ -173,6 +173,8 @@ LANGUAGES = [
     ("kk", _("Kazakh")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django ships no date formats for Kazakh; ours are in observer/formats/kk.
+FORMAT_MODULE_PATH = ["observer.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
