@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/welcome/", views.after_login, name="after-login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("report/", include("incidents.report_urls")),
+    path("api/", include("observer.api")),
     path("", include("incidents.urls")),
 ]
