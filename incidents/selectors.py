@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from . import permissions, public
@@ -173,6 +173,7 @@ def moderation_incident(user, reference):
     return (
         moderation_queue(user)
         .select_related("duplicate_of", *public.detail_relations())
+        .annotate(reporter_user_id=F("reporter__user_id"))
         .prefetch_related("attachments")
         .filter(reference=reference)
         .first()

@@ -48,14 +48,25 @@ class StaffAttachmentSerializer(serializers.Serializer):
 
 
 class StaffEventSerializer(serializers.Serializer):
+    """A step of the history. Steps of the observer who filed the report say so, without naming them."""
+
     action = serializers.ChoiceField(EventAction.choices, read_only=True)
-    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
+    actor = serializers.SerializerMethodField(help_text=_("The staff member who made the step; null for the observer."))
+    by_reporter = serializers.SerializerMethodField(help_text=_("Made by the observer who filed the report."))
     created_at = serializers.DateTimeField(read_only=True)
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)
     comment = serializers.CharField(read_only=True)
     changes = serializers.DictField(read_only=True, help_text=_("Each changed field: [before, after]."))
     visible_to_observer = serializers.BooleanField(read_only=True)
+
+    def get_by_reporter(self, event) -> bool:
+        return event.actor_id is not None and event.actor_id == self.context["reporter_user_id"]
+
+    def get_actor(self, event) -> str | None:
+        if event.actor_id is None or self.get_by_reporter(event):
+            return None
+        return event.actor.get_username()
 
 
 class StaffIncidentSerializer(QueueIncidentSerializer):
@@ -78,13 +89,18 @@ class StaffIncidentSerializer(QueueIncidentSerializer):
     available_moves = serializers.SerializerMethodField(
         help_text=_("The statuses this user may move the incident to now, one move away.")
     )
-    events = StaffEventSerializer(source="history", many=True, read_only=True)
+    events = serializers.SerializerMethodField()
 
     @extend_schema_field(DETAILS_SCHEMA)
     def get_details(self, incident):
         serializer_class = DETAIL_READ_SERIALIZERS.get(incident.kind)
         detail = incident.detail
         return serializer_class(detail).data if serializer_class and detail is not None else None
+
+    @extend_schema_field(StaffEventSerializer(many=True))
+    def get_events(self, incident):
+        context = {**self.context, "reporter_user_id": incident.reporter_user_id}
+        return StaffEventSerializer(incident.history, many=True, context=context).data
 
     def get_available_moves(self, incident) -> list[str]:
         moves = permissions.available_moves(self.context["request"].user, incident)
