@@ -74,9 +74,11 @@ def raise_not_found(message):
 )
 class RegionList(PublicView):
     serializer_class = shapes.RegionSerializer
+    queryset = Region.objects.all()  # the model listed; the answer is built from selectors.region_summaries
+    filter_backends = []
     pagination_class = None
 
-    @extend_schema(operation_id="regions_list")
+    @extend_schema(operation_id="regions_list", responses=shapes.RegionSerializer(many=True))
     def get(self, request):
         election = _election(request)
         summaries = selectors.region_summaries(election, every_level=True)

@@ -8,7 +8,7 @@ go through the same services as the web forms: ``incident_submit_with_attachment
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 
@@ -57,14 +57,14 @@ class ObserverView(generics.GenericAPIView):
 
 
 @extend_schema(tags=["observer"])
-class ReportList(ObserverView):
+@extend_schema_view(get=extend_schema(summary="My reports, newest first"))
+class ReportList(ObserverView, generics.ListAPIView):
     pagination_class = OwnReportPagination
     serializer_class = shapes.OwnReportSummarySerializer
+    filter_backends = []
 
-    @extend_schema(summary="My reports, newest first", operation_id="reports_list")
-    def get(self, request):
-        page = self.paginate_queryset(selectors.observer_reports(self.observer))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get_queryset(self):
+        return selectors.observer_reports(self.observer)
 
     @extend_schema(
         summary="File a report",
