@@ -268,6 +268,8 @@ class ReportEditSerializer(ReportFields):
     def validate(self, attrs):
         incident = self.instance
         changes = {name: value for name, value in attrs.items() if name not in ("version", "details", "attachments")}
+        if "region" in changes and changes["region"] is None and incident.kind != IncidentKind.INTERNET_BLOCKAGE:
+            raise serializers.ValidationError({"region": [_("Choose the region.")]})
         if "polling_station" in changes:
             self.context["election"] = incident.election
             changes["polling_station"] = self.station(changes["polling_station"])

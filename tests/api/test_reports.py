@@ -166,6 +166,27 @@ def test_edit_while_editable(observer_api, submit):
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "incident_changed"
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"region": None}, "region"),
+        ({"latitude": 43.2}, "longitude"),
+        ({"details": {"detained_groups": ["aliens"]}}, "details.detained_groups.0"),
+        ({"description": "x" * 20_001}, "description"),
+        ({"reporter": 1}, "reporter"),
+        ({"status": "published"}, "status"),
+        ({}, "version"),
+    ],
+)
+def test_bad_edits_are_400_and_change_nothing(observer_api, submit, change, field):
+    incident = submit(kind=IncidentKind.DETENTION, details={"people_detained": 2})
+    url = reverse("api-report-detail", args=[incident.reference])
+    response = observer_api.patch(url, {"version": 1, **change} if change else {}, format="json")
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["error"]["fields"]
+    assert Incident.objects.get(pk=incident.pk).version == 1
+
+
 def test_edit_adds_files_in_multipart(observer_api, submit):
     incident = submit()
     url = reverse("api-report-detail", args=[incident.reference])
