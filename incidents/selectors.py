@@ -358,8 +358,9 @@ def incident_public(reference):
     return public.from_incident(incident, attachments=attachments)
 
 
-def incidents_public_page(ids):
-    """The public shapes of the incidents ``ids``, in that order.
+def incidents_public_page(ids, *, readable=True):
+    """The public shapes of the incidents ``ids``, in that order (without texts for people
+    unless ``readable``: the API sends raw values).
 
     Lists page in two steps: the ids of one page first (from the filtered
     queryset, an index scan of the incident table alone), then the rows of
@@ -367,7 +368,7 @@ def incidents_public_page(ids):
     database join every matching row to show twenty-five.
     """
     by_pk = {incident.pk: incident for incident in incidents_public().filter(pk__in=ids)}
-    return [public.from_incident(by_pk[pk]) for pk in ids if pk in by_pk]
+    return [public.from_incident(by_pk[pk], readable=readable) for pk in ids if pk in by_pk]
 
 
 def incidents_public_shapes(queryset, *, readable=False):

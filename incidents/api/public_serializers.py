@@ -156,9 +156,17 @@ class PublicIncidentSerializer(serializers.Serializer):
         data = public.properties(instance, base_url=self.base_url())
         data["latitude"] = float(instance.latitude) if instance.latitude is not None else None
         data["longitude"] = float(instance.longitude) if instance.longitude is not None else None
-        detail_serializer = PUBLIC_DETAIL_SERIALIZERS.get(instance.kind)
-        data["details"] = detail_serializer(data["details"]).data if detail_serializer else None
+        detail_serializer = self.detail_serializer(instance.kind)
+        data["details"] = detail_serializer.to_representation(data["details"]) if detail_serializer else None
         return super().to_representation(data)
+
+    def detail_serializer(self, kind):
+        """One serializer per kind for a whole list (building a ModelSerializer's fields is slow)."""
+        serializers_by_kind = self.__dict__.setdefault("_detail_serializers", {})
+        if kind not in serializers_by_kind:
+            serializer_class = PUBLIC_DETAIL_SERIALIZERS.get(kind)
+            serializers_by_kind[kind] = serializer_class() if serializer_class else None
+        return serializers_by_kind[kind]
 
 
 class PublicIncidentDetailSerializer(PublicIncidentSerializer):

@@ -161,7 +161,7 @@ class IncidentList(IncidentFilterMixin, PublicView, generics.ListAPIView):
         keys = {name.lstrip("-") for name in ordering}
         # Page through the ids alone (an index scan), then load the rows of one page with everything joined.
         rows = paginator.paginate_queryset(filtered.values("pk", *keys), request, view=self)
-        incidents = selectors.incidents_public_page([row["pk"] for row in rows])
+        incidents = selectors.incidents_public_page([row["pk"] for row in rows], readable=False)
         return paginator.get_paginated_response(self.get_serializer(incidents, many=True).data)
 
 
