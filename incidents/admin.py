@@ -155,4 +155,4 @@ class ObserverAdmin(ImportExportMixin, ModelAdmin):
 
 # User accounts (invitations, coordinators kept within their own powers) and
 # moderation (incidents, their files and history) have modules of their own.
-from . import admin_accounts, moderation_admin  # noqa: E402, F401
+from . import admin_accounts, admin_tokens, moderation_admin  # noqa: E402, F401

@@ -14,11 +14,12 @@ import datetime
 import django_filters
 import django_filters.fields
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Election, IncidentKind, Region, Verification
+from .models import Attachment, Election, IncidentKind, Region, Status, Verification
+from .workflow import QUEUE_STATUSES
 
 #: sort keys offered to the public, each a stable ordering (ties broken by id)
 SORTS = {
@@ -63,7 +64,13 @@ class PublicIncidentFilterForm(forms.Form):
         return cleaned
 
 
-class PublicIncidentFilter(django_filters.FilterSet):
+class CurrentElectionFilterSet(django_filters.FilterSet):
+    """A FilterSet limited to one election: the one chosen by slug, else the current one.
+
+    Always bound, so that the defaults apply with no query at all; while any
+    value is invalid ``qs`` is empty, never wider than what was asked for.
+    """
+
     election = ElectionFilter(
         label=_("Election"),
         queryset=Election.objects.all(),
@@ -71,6 +78,46 @@ class PublicIncidentFilter(django_filters.FilterSet):
         empty_label=_("Current election"),
         method="filter_election",
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data if data is not None else {}, *args, **kwargs)
+        self._default_election = ...
+
+    @property
+    def qs(self):
+        if not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+    @property
+    def default_election(self):
+        if self._default_election is ...:
+            self._default_election = selectors.election_current()
+        return self._default_election
+
+    @property
+    def selected_election(self):
+        """The election the result is limited to (the chosen one, else the current one)."""
+        chosen = self.form.cleaned_data.get("election") if self.is_valid() else None
+        return chosen or self.default_election
+
+    @property
+    def zone(self):
+        election = self.selected_election
+        return election.zone if election else datetime.UTC
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("election"):
+            election = self.default_election
+            queryset = queryset.filter(election=election) if election else queryset.none()
+        return queryset
+
+    def filter_election(self, queryset, name, value):
+        return queryset.filter(election=value)
+
+
+class PublicIncidentFilter(CurrentElectionFilterSet):
     # distinct=False: these filters join nothing, and DISTINCT would sort whole rows.
     kind = django_filters.MultipleChoiceFilter(
         label=_("Kind"), choices=IncidentKind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
@@ -116,46 +163,11 @@ class PublicIncidentFilter(django_filters.FilterSet):
         form = PublicIncidentFilterForm
         fields = []
 
-    def __init__(self, data=None, *args, **kwargs):
-        # Always bound, so that the defaults (current election, newest first) always apply.
-        super().__init__(data if data is not None else {}, *args, **kwargs)
-        self._default_election = ...
-
-    @property
-    def qs(self):
-        """The matching incidents; none at all while any value is invalid."""
-        if not self.is_valid():
-            return self.queryset.none()
-        return super().qs
-
-    @property
-    def default_election(self):
-        if self._default_election is ...:
-            self._default_election = selectors.election_current()
-        return self._default_election
-
-    @property
-    def selected_election(self):
-        """The election the result is limited to (the chosen one, else the current one)."""
-        chosen = self.form.cleaned_data.get("election") if self.is_valid() else None
-        return chosen or self.default_election
-
-    @property
-    def zone(self):
-        election = self.selected_election
-        return election.zone if election else datetime.UTC
-
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("election"):
-            election = self.default_election
-            queryset = queryset.filter(election=election) if election else queryset.none()
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*SORTS["-occurred"])
         return queryset
-
-    def filter_election(self, queryset, name, value):
-        return queryset.filter(election=value)
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_id__in=selectors.region_and_descendant_ids(value))
@@ -198,3 +210,120 @@ class PublicIncidentFilter(django_filters.FilterSet):
                 text = str(value)
             active.append((field.label, text))
         return active
+
+
+class PollingStationFilter(CurrentElectionFilterSet):
+    """Polling stations of one election (the API's station list)."""
+
+    region = RegionFilter(
+        label=_("Region"),
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        method="filter_region",
+        help_text=_("Includes its sub-regions."),
+    )
+    number = django_filters.CharFilter(label=_("Polling station number"), max_length=32)
+
+    class Meta:
+        fields = []
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_id__in=selectors.region_and_descendant_ids(value))
+
+
+class PartyFilter(CurrentElectionFilterSet):
+    """The parties on the ballot of one election."""
+
+    class Meta:
+        fields = []
+
+
+class ModerationQueueFilter(django_filters.FilterSet):
+    """The moderation queue as the admin's list filters it, for staff only.
+
+    Opens on the queue (submitted, in review, needs information); ``q``
+    searches the observer's words too, which only staff may search.
+    """
+
+    QUEUE = "queue"
+    ALL = "all"
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(QUEUE, _("Waiting (submitted, in review, needs information)")), (ALL, _("All")), *Status.choices],
+        method="filter_status",
+        empty_label=None,
+        null_label=None,
+        help_text=_("The queue when left out."),
+    )
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=IncidentKind.choices, distinct=False)
+    election = django_filters.ModelChoiceFilter(
+        label=_("Election"), queryset=Election.objects.all(), to_field_name="slug"
+    )
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all(), to_field_name="code")
+    assignee = django_filters.CharFilter(
+        label=_("Assignee"),
+        method="filter_assignee",
+        max_length=150,
+        help_text=_("'me', 'nobody', or a moderator's username."),
+    )
+    verification = django_filters.MultipleChoiceFilter(
+        label=_("Verification"), choices=Verification.choices, distinct=False
+    )
+    attachments = django_filters.ChoiceFilter(
+        label=_("Attachments"),
+        choices=[("yes", _("With attachments")), ("no", _("Without attachments"))],
+        method="filter_attachments",
+    )
+    submitted_from = django_filters.DateFilter(
+        label=_("Submitted from"), field_name="created_at", lookup_expr="date__gte"
+    )
+    submitted_to = django_filters.DateFilter(label=_("Submitted to"), field_name="created_at", lookup_expr="date__lte")
+    q = django_filters.CharFilter(
+        label=_("Text"),
+        method="filter_text",
+        max_length=MAX_TEXT,
+        help_text=_("A reference, or words of the observer's text, the place they described or the summary."),
+    )
+
+    class Meta:
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data if data is not None else {}, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=QUEUE_STATUSES)
+        return queryset
+
+    def filter_status(self, queryset, name, value):
+        if value == self.QUEUE:
+            return queryset.filter(status__in=QUEUE_STATUSES)
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+    def filter_assignee(self, queryset, name, value):
+        value = value.strip()
+        if value == "me":
+            return queryset.filter(assignee=self.request.user if self.request else None)
+        if value == "nobody":
+            return queryset.filter(assignee__isnull=True)
+        return queryset.filter(assignee__username=value) if value else queryset
+
+    def filter_attachments(self, queryset, name, value):
+        has = Exists(Attachment.objects.filter(incident=OuterRef("pk")))
+        return queryset.filter(has if value == "yes" else ~has)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(description__icontains=value)
+            | Q(location_text__icontains=value)
+            | Q(public_summary__icontains=value)
+        )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.report_choose, name="report-choose"),
     path("new/<slug:kind>/", views.report_file, name="report-file"),
     path("stations/", views.report_stations, name="report-stations"),
+    path("api-tokens/", views.report_api_tokens, name="report-api-tokens"),
     path("<str:reference>/", views.report_detail, name="report-detail"),
     path("<str:reference>/filed/", views.report_filed, name="report-filed"),
     path("<str:reference>/edit/", views.report_edit, name="report-edit"),

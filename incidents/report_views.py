@@ -376,3 +376,28 @@ def report_stations(request):
             "stations": [[station.pk, station_label(station)] for station in in_region],
         }
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@observer_required
+def report_api_tokens(request):
+    """The observer's API tokens: create one (shown once, on this answer only) or revoke one."""
+    new_token, error = None, None
+    if request.method == "POST":
+        if request.POST.get("action") == "create":
+            try:
+                _row, new_token = services.api_token_issue(user=request.user, actor=request.user)
+            except ValidationError as refusal:
+                error = " ".join(refusal.messages)
+        elif request.POST.get("action") == "revoke":
+            if services.api_token_revoke(user=request.user, digest=request.POST.get("digest", ""), actor=request.user):
+                messages.success(request, _("The token was revoked: it no longer works."))
+            return redirect("report-api-tokens")
+    response = render(
+        request,
+        "report/api_tokens.html",
+        {"tokens": list(selectors.api_tokens_of(request.user)), "new_token": new_token, "error": error},
+        status=400 if error else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -34,6 +34,8 @@ ROLE_PERMISSIONS = {
         ("incidents", "observer"): ALL,
         ("incidents", "resultchange"): VIEW,
         ("auth", "user"): ("view", "add", "change"),
+        # API tokens: issued for and revoked from observers (the token itself is shown once, never stored).
+        ("knox", "authtoken"): ("view", "add", "delete"),
     },
 }
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from . import permissions, public
@@ -106,6 +106,17 @@ def observer_reports(observer):
     )
 
 
+def observer_report(observer, reference):
+    """One of ``observer``'s own reports with its details loaded, or None (also for another's)."""
+    return (
+        observer_reports(observer)
+        .select_related(*public.detail_relations())
+        .prefetch_related("attachments")
+        .filter(reference=reference)
+        .first()
+    )
+
+
 def observer_report_counts(observer):
     """``{status: count}`` of an observer's reports, in one query."""
     rows = Incident.objects.reported_by(observer).values("status").annotate(count=Count("id")).order_by()
@@ -141,6 +152,37 @@ def observer_stations(observer, election, region=None):
 def election_regions(election):
     """The regions of an election's country, by name in the active language."""
     return sorted(Region.objects.filter(country=election.country), key=lambda region: str(region.name))
+
+
+def api_tokens_of(user):
+    """``user``'s API tokens that still work, newest first."""
+    from knox.models import AuthToken
+
+    return AuthToken.objects.filter(user=user).exclude(expiry__lte=timezone.now()).order_by("-created")
+
+
+def moderation_queue(user):
+    """The incidents ``user`` may moderate (none unless a moderator), with what a queue row shows."""
+    if not permissions.is_moderator(user):
+        return Incident.objects.none()
+    return incidents_visible_to(user).select_related("election", "region", "polling_station", "assignee")
+
+
+def moderation_incident(user, reference):
+    """One incident for a moderator, with details, files and duplicate link loaded; None if not theirs to see."""
+    return (
+        moderation_queue(user)
+        .select_related("duplicate_of", *public.detail_relations())
+        .annotate(reporter_user_id=F("reporter__user_id"))
+        .prefetch_related("attachments")
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def incident_history(incident):
+    """Every event of an incident, oldest first, with who made it (staff only)."""
+    return incident.events.select_related("actor").order_by("created_at", "id")
 
 
 def moderators():
@@ -316,8 +358,9 @@ def incident_public(reference):
     return public.from_incident(incident, attachments=attachments)
 
 
-def incidents_public_page(ids):
-    """The public shapes of the incidents ``ids``, in that order.
+def incidents_public_page(ids, *, readable=True):
+    """The public shapes of the incidents ``ids``, in that order (without texts for people
+    unless ``readable``: the API sends raw values).
 
     Lists page in two steps: the ids of one page first (from the filtered
     queryset, an index scan of the incident table alone), then the rows of
@@ -325,7 +368,7 @@ def incidents_public_page(ids):
     database join every matching row to show twenty-five.
     """
     by_pk = {incident.pk: incident for incident in incidents_public().filter(pk__in=ids)}
-    return [public.from_incident(by_pk[pk]) for pk in ids if pk in by_pk]
+    return [public.from_incident(by_pk[pk], readable=readable) for pk in ids if pk in by_pk]
 
 
 def incidents_public_shapes(queryset, *, readable=False):
@@ -469,8 +512,9 @@ def _roll_up(counts, children, region_id):
     return totals
 
 
-def region_summaries(election, *, national=None, parent=None, counts=None):
-    """Summaries of the regions directly under ``parent`` (top-level regions when None).
+def region_summaries(election, *, national=None, parent=None, counts=None, every_level=False):
+    """Summaries of the regions directly under ``parent`` (top-level regions when None),
+    or of the regions of every level when ``every_level``.
 
     Regions of the election's country are listed, and regions of other
     countries only when they have a result or an incident in this election.
@@ -485,7 +529,7 @@ def region_summaries(election, *, national=None, parent=None, counts=None):
     every_region = list(Region.objects.all())
     children = region_children(every_region)
     parent_id = parent.pk if parent is not None else None
-    regions = [region for region in every_region if region.parent_id == parent_id]
+    regions = [region for region in every_region if every_level or region.parent_id == parent_id]
     results = {
         result.region_id: result
         for result in OfficialResult.objects.filter(election=election, region__isnull=False, polling_station=None)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -251,15 +252,74 @@ OBSERVER_SITE_URL = env.str("OBSERVER_SITE_URL", default="http://127.0.0.1:8000"
 #: invitation and password-reset links work this long
 PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
 
+# The REST API (docs/api.md). Every endpoint names its own permissions; the
+# default refuses anyone not logged in, so a forgotten declaration fails closed.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "incidents.api.throttling.AnonymousClientThrottle",
+        "incidents.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": env.str("OBSERVER_API_ANON_RATE", default="120/minute"),
+        "user": env.str("OBSERVER_API_USER_RATE", default="600/minute"),
+    },
+    # How many proxies in front of the app add to X-Forwarded-For; 0 trusts only the socket address.
+    "NUM_PROXIES": env.int("OBSERVER_API_NUM_PROXIES", default=0),
+    "EXCEPTION_HANDLER": "incidents.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "incidents.api.schema.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNICODE_JSON": True,
+}
+
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("OBSERVER_API_TOKEN_DAYS", default=90)),
+    "TOKEN_LIMIT_PER_USER": env.int("OBSERVER_API_TOKENS_PER_USER", default=10),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Observer API",
-    "DESCRIPTION": "Election-observation incidents and official results.",
+    "DESCRIPTION": (
+        "Election-observation incidents and official results. Public data needs no login; observers "
+        "file and follow their reports, moderators move reports through the workflow. Every 4xx answer "
+        "has the same shape (`Error`). See docs/api.md for examples."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "COMPONENT_NO_READ_ONLY_REQUIRED": False,
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentKindEnum": "incidents.models.vocabularies.IncidentKind",
+        "StatusEnum": "incidents.models.vocabularies.Status",
+        "VerificationEnum": "incidents.models.vocabularies.Verification",
+        "DatePrecisionEnum": "incidents.models.vocabularies.DatePrecision",
+        "ElectionKindEnum": "incidents.models.vocabularies.ElectionKind",
+        "ResultStageEnum": "incidents.models.vocabularies.ResultStage",
+        "EventActionEnum": "incidents.models.vocabularies.EventAction",
+        "AttachmentKindEnum": "incidents.models.vocabularies.AttachmentKind",
+        "PerpetratorEnum": "incidents.models.vocabularies.Perpetrator",
+        "DeniedByEnum": "incidents.models.vocabularies.DeniedBy",
+        "RegionLevelEnum": "incidents.models.vocabularies.RegionLevel",
+        "ElectoralStageEnum": "incidents.models.vocabularies.ElectoralStage",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "incidents.api.schema.postprocess",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

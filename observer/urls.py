@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/two-factor/", include("incidents.security.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("report/", include("incidents.report_urls")),
+    path("api/", include("observer.api")),
     path("", include("incidents.urls")),
 ]

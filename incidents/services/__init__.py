@@ -4,7 +4,7 @@ Split by concern and re-exported here, so callers write
 ``services.incident_submit(...)``.
 """
 
-from .accounts import invitation_link, observer_enrol, observer_invite
+from .accounts import api_token_issue, api_token_revoke, invitation_link, observer_enrol, observer_invite
 from .attachments import (
     PreparedAttachment,
     attachment_add,
@@ -65,6 +65,8 @@ __all__ = [
     "TransitionForbidden",
     "TransitionNotAllowed",
     "WorkflowError",
+    "api_token_issue",
+    "api_token_revoke",
     "attachment_add",
     "attachment_set_public",
     "attachments_add",

@@ -3,14 +3,16 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from .. import notifications
+from .. import notifications, selectors
 
 
 def invitation_link(user, *, base_url=None):
@@ -61,3 +63,30 @@ def observer_enrol(*, user, base_url=None):
         if user.has_usable_password():
             return None
         return observer_invite(user=user, base_url=base_url)
+
+
+def api_token_issue(*, user, actor=None):
+    """A new API token for ``user``, valid for REST_KNOX's TOKEN_TTL.
+
+    Returns ``(token_row, token_text)``. Only a digest of the token is
+    stored: the text is in the return value alone, to be shown once. Raises
+    ValidationError when ``user`` already holds the most tokens allowed
+    (OBSERVER_API_TOKENS_PER_USER).
+    """
+    from knox.models import AuthToken
+    from knox.settings import knox_settings
+
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit and selectors.api_tokens_of(user).count() >= limit:
+        raise ValidationError(
+            _("You already have %(limit)d tokens: revoke one you no longer use first.") % {"limit": limit}
+        )
+    return AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
+
+
+def api_token_revoke(*, user, digest, actor=None):
+    """Revoke one of ``user``'s tokens (by its digest); True if there was such a token."""
+    from knox.models import AuthToken
+
+    deleted, _count = AuthToken.objects.filter(user=user, digest=digest).delete()
+    return bool(deleted)
