@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test install install-dev messages lint format clean
+.PHONY: run test install install-dev messages messages-extract lint format clean
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -37,6 +37,11 @@ install-dev: $(VENV)/.installed-dev
 messages: install
 	@if find locale -name '*.po' | grep -q .; then \
 		DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
+
+# Refresh the catalogs from the code and templates (then translate what is new in locale/*/LC_MESSAGES/django.po).
+messages-extract: install
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l ru -l kk -e html,txt,py,svg \
+		--ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --no-obsolete
 
 lint: install-dev
 	$(BIN)/ruff check .
