@@ -85,15 +85,15 @@ class PartyResultInline(admin.TabularInline):
     autocomplete_fields = ["party"]
 
 
-class ResultChangeInline(admin.TabularInline):
-    """What imports changed in this result: read-only, and nothing can be removed from it."""
+class HistoryInline(admin.TabularInline):
+    """An append-only history shown inside its object: read-only, nothing can be added or removed."""
 
-    model = ResultChange
     extra = 0
     can_delete = False
-    fields = ["created_at", "actor", "source", "changes"]
-    readonly_fields = fields
-    verbose_name_plural = _("history of changes")
+    ordering = ["created_at", "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
@@ -103,6 +103,17 @@ class ResultChangeInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ResultChangeInline(HistoryInline):
+    """What imports changed in this result."""
+
+    model = ResultChange
+    fields = ["created_at", "actor", "source", "changes"]
+    verbose_name_plural = _("history of changes")
 
 
 @admin.register(OfficialResult)

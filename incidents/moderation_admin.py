@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services
-from .admin import ModelAdmin, StackedInline
+from .admin import HistoryInline, ModelAdmin, StackedInline
 from .models import (
     Attachment,
     DeniedAccess,
@@ -162,28 +162,12 @@ class InternetBlockageInline(DetailInline):
     model = InternetBlockage
 
 
-class IncidentEventInline(admin.TabularInline):
-    """The incident's history: read-only, and nothing can be removed from it."""
+class IncidentEventInline(HistoryInline):
+    """The incident's history."""
 
     model = IncidentEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "actor", "from_status", "to_status", "comment", "what_changed"]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
     verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("changes"))
     def what_changed(self, event):
