@@ -60,6 +60,10 @@ BUTTON_NEEDS = {
 DUPLICATE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
 #: content types shown as a picture on the incident page
 PREVIEW_TYPES = {"image/jpeg", "image/png", "image/webp"}
+#: what the moderation panel keeps as typed across a page load (a draft, not saved)
+DRAFT_FIELDS = ("public_summary", "verification", "comment", "duplicate_reference")
+#: buttons that use none of the panel's texts: what was typed stays in the form afterwards
+KEEPS_DRAFT = ("attachment_public", "reassign")
 
 
 def draft_key(incident_pk):
@@ -521,17 +525,19 @@ class IncidentAdmin(ModelAdmin):
             self.message_user(request, _("The form was not complete; reload the page and try again."), messages.ERROR)
             return HttpResponseRedirect(page)
         data = form.cleaned_data
+        draft = {key: data[key] for key in DRAFT_FIELDS}
         try:
             message = self._apply(request, incident, data)
         except (services.WorkflowError, ValidationError) as error:
-            request.session[draft_key(incident.pk)] = {
-                key: data[key] for key in ("public_summary", "verification", "comment", "duplicate_reference")
-            }
+            request.session[draft_key(incident.pk)] = draft
             text = services.error_message(error)
             if isinstance(error, services.IncidentChanged):
                 text = _("%(error)s The page now shows it as it is; what you typed is kept.") % {"error": text}
             self.message_user(request, text, messages.ERROR)
         else:
+            if any(name in request.POST for name in KEEPS_DRAFT):
+                # A summary half written when the photo is made public is not lost.
+                request.session[draft_key(incident.pk)] = draft
             self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(page)
 

@@ -345,6 +345,19 @@ def test_attachment_preview_and_public_switch(moderator_client, submit):
     assert incident.events.latest("id").changes == {f"attachment {photo.pk} public": [False, True]}
 
 
+def test_typed_texts_stay_when_a_file_is_made_public(moderator_client, submit, moderator):
+    incident = claim(submit(), moderator)
+    photo = factories.AttachmentFactory(incident=incident, content_type="image/jpeg", kind="photo")
+    typed = {"public_summary": "Half a summary.", "verification": "confirmed", "comment": "A note."}
+    response = moderate(moderator_client, incident, attachment_public=f"{photo.pk}:1", **typed)
+    form = moderator_client.get(response.url).context["moderation_form"]
+    assert {name: form[name].value() for name in typed} == typed
+    incident.refresh_from_db()
+    assert incident.public_summary == "" and incident.verification == Verification.UNVERIFIED  # a draft, not saved
+    # The draft is shown once: the next page load shows the report as saved.
+    assert moderator_client.get(response.url).context["moderation_form"]["public_summary"].value() == ""
+
+
 def test_reassign_is_for_coordinators(force_login_verified, client, submit, moderator, coordinator):
     incident = claim(submit(), moderator)
     colleague = factories.ModeratorFactory()
