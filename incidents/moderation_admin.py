@@ -17,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -35,6 +36,7 @@ from .models import (
     Status,
     Verification,
 )
+from .models.base import ChoiceListValidator
 from .services.moderation import ASSIGNED_STATUSES
 from .workflow import QUEUE_STATUSES
 
@@ -152,6 +154,19 @@ class DetailInline(StackedInline):
     extra = 0
     max_num = 1
     can_delete = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A list of choices (who was detained, how, which services) is ticked, not typed as JSON.
+        vocabulary = next((v.choices for v in db_field.validators if isinstance(v, ChoiceListValidator)), None)
+        if vocabulary is not None:
+            return forms.MultipleChoiceField(
+                label=capfirst(db_field.verbose_name),
+                choices=vocabulary.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class DetentionInline(DetailInline):
@@ -628,6 +643,8 @@ class IncidentAdmin(ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model not in self.detail_models:
             return super().save_formset(request, form, formset, change)
+        # The service saves the details, not formset.save(): say what changed for the admin's log.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if getattr(request, "incident_save_failed", False):
             return None
         # Detail changes go through the service too, so that they are recorded.
@@ -641,6 +658,8 @@ class IncidentAdmin(ModelAdmin):
                 except (services.WorkflowError, ValidationError) as error:
                     request.incident_save_failed = True
                     messages.error(request, services.error_message(error))
+                else:
+                    formset.changed_objects.append((detail_form.instance, detail_form.changed_data))
         return None
 
     def response_change(self, request, obj):
