@@ -8,6 +8,7 @@
 3. A visitor on a phone finds it on the incident list, opens it, downloads the
    photo (no location left in it), sees it on the region page and on the map.
 4. The same visitor switches to Russian and finds it all again, in Russian.
+5. Back on her phone, Aigul sees her report published.
 
 All along, nothing Aigul told the moderators in private — her name, her
 words, where she stood, the names of the people taken, the photo's file
@@ -140,6 +141,7 @@ def observer_files_a_detention_with_a_photo(page, tmp_path):
 
     page.get_by_role("link", name="File a new report").click()
     page.get_by_role("button", name="Detention").click()
+    page.get_by_role("heading", name="New report: Detention").wait_for()
     assert page.get_by_label("Region").locator("option:checked").inner_text() == "Almaty"  # where she observes
     page.get_by_label("Polling station").select_option(index=1)  # her first station
     page.get_by_label("Where exactly?").fill(LOCATION)
@@ -209,6 +211,7 @@ def visitor_finds_it(page, reference):
     # On the list of published incidents, newest first.
     page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Incidents").click()
+    page.wait_for_url("**/incidents/")
     card = page.locator(".incident-card", has_text=reference)
     assert SUMMARY in card.inner_text()
     assert_private_absent(page.content(), "the incident list")
@@ -320,7 +323,7 @@ def observer_sees_it_published(page, reference):
     report = page.locator(".report-card", has_text=reference)
     assert report.locator(".status").inner_text() == "Published"
     report.get_by_role("link", name=reference).click()
+    history = page.locator(".history").inner_text()
     assert_labels_fit(page)
     shot(page, "8-observer-report")
-    history = page.locator(".history").inner_text()
     assert "Published" in history and "by a moderator" in history and "moderator1" not in page.content()
