@@ -97,6 +97,14 @@ def latin_words(text):
     return sorted({word for word in re.findall(r"[A-Za-z]{2,}", text) if word not in brands})
 
 
+def log_in(page, username):
+    page.goto("/")
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
 def shot(page, name):
     if os.environ.get("OBSERVER_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["OBSERVER_SCREENSHOTS"], f"journey-{name}.png"), full_page=True)
@@ -132,11 +140,7 @@ def observer_files_a_detention_with_a_photo(page, tmp_path):
     photo.write_bytes(samples.image_bytes("JPEG", size=(640, 480)))  # as a phone writes it: GPS, camera, turned
     assert Image.open(photo).getexif().get_ifd(GPS_IFD), "the photo carries where it was taken"
 
-    page.goto("/")
-    page.get_by_role("link", name="Log in").click()
-    page.get_by_label("Username").fill("observer1")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "observer1")
     page.get_by_role("heading", name="My reports").wait_for()
 
     page.get_by_role("link", name="File a new report").click()
@@ -163,11 +167,7 @@ def observer_files_a_detention_with_a_photo(page, tmp_path):
 
 
 def moderator_publishes_it(page, reference, backup_code):
-    page.goto("/")
-    page.get_by_role("link", name="Log in").click()
-    page.get_by_label("Username").fill("moderator1")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "moderator1")
     # Staff need a second factor: no phone at hand, so one of the backup codes.
     page.get_by_role("heading", name="Second step of logging in").wait_for()
     page.get_by_label("Code").fill(backup_code)
