@@ -17,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -35,6 +36,7 @@ from .models import (
     Status,
     Verification,
 )
+from .models.base import ChoiceListValidator
 from .services.moderation import ASSIGNED_STATUSES
 from .workflow import QUEUE_STATUSES
 
@@ -60,6 +62,10 @@ BUTTON_NEEDS = {
 DUPLICATE_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO)
 #: content types shown as a picture on the incident page
 PREVIEW_TYPES = {"image/jpeg", "image/png", "image/webp"}
+#: what the moderation panel keeps as typed across a page load (a draft, not saved)
+DRAFT_FIELDS = ("public_summary", "verification", "comment", "duplicate_reference")
+#: buttons that use none of the panel's texts: what was typed stays in the form afterwards
+KEEPS_DRAFT = ("attachment_public", "reassign")
 
 
 def draft_key(incident_pk):
@@ -148,6 +154,19 @@ class DetailInline(StackedInline):
     extra = 0
     max_num = 1
     can_delete = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A list of choices (who was detained, how, which services) is ticked, not typed as JSON.
+        vocabulary = next((v.choices for v in db_field.validators if isinstance(v, ChoiceListValidator)), None)
+        if vocabulary is not None:
+            return forms.MultipleChoiceField(
+                label=capfirst(db_field.verbose_name),
+                choices=vocabulary.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class DetentionInline(DetailInline):
@@ -505,17 +524,19 @@ class IncidentAdmin(ModelAdmin):
             self.message_user(request, _("The form was not complete; reload the page and try again."), messages.ERROR)
             return HttpResponseRedirect(page)
         data = form.cleaned_data
+        draft = {key: data[key] for key in DRAFT_FIELDS}
         try:
             message = self._apply(request, incident, data)
         except (services.WorkflowError, ValidationError) as error:
-            request.session[draft_key(incident.pk)] = {
-                key: data[key] for key in ("public_summary", "verification", "comment", "duplicate_reference")
-            }
+            request.session[draft_key(incident.pk)] = draft
             text = services.error_message(error)
             if isinstance(error, services.IncidentChanged):
                 text = _("%(error)s The page now shows it as it is; what you typed is kept.") % {"error": text}
             self.message_user(request, text, messages.ERROR)
         else:
+            if any(name in request.POST for name in KEEPS_DRAFT):
+                # A summary half written when the photo is made public is not lost.
+                request.session[draft_key(incident.pk)] = draft
             self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(page)
 
@@ -606,6 +627,8 @@ class IncidentAdmin(ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model not in self.detail_models:
             return super().save_formset(request, form, formset, change)
+        # The service saves the details, not formset.save(): say what changed for the admin's log.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if getattr(request, "incident_save_failed", False):
             return None
         # Detail changes go through the service too, so that they are recorded.
@@ -619,6 +642,8 @@ class IncidentAdmin(ModelAdmin):
                 except (services.WorkflowError, ValidationError) as error:
                     request.incident_save_failed = True
                     messages.error(request, services.error_message(error))
+                else:
+                    formset.changed_objects.append((detail_form.instance, detail_form.changed_data))
         return None
 
     def response_change(self, request, obj):

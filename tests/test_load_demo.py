@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 
 from incidents.management.commands.load_demo import DEFAULT_DEMO_FILE
 from incidents.models import (
@@ -45,6 +46,17 @@ def test_loads_the_2021_election():
     assert almaty.turnout == Decimal("30.3") and almaty.registered_voters is None  # only the percentage was published
     north = OfficialResult.objects.get(election=election, region__code="KZ-59")
     assert north.turnout == Decimal("75.5")
+
+
+def test_election_and_regions_are_named_in_every_language():
+    """The public pages in Russian and Kazakh show no English name of the election or a region's centre."""
+    call_command("load_demo", stdout=io.StringIO())
+    election = Election.objects.get(slug="kz-2021-mazhilis")
+    assert election.name_in("ru") == "Выборы в Мажилис Казахстана, 2021"
+    assert election.name_in("kk") == "Қазақстан Мәжілісіне сайлау, 2021"
+    east = Region.objects.get(code="KZ-63")
+    assert (east.centre, east.centre_ru, east.centre_kk) == ("Oskemen", "Усть-Каменогорск", "Өскемен")
+    assert not Region.objects.filter(Q(name_ru="") | Q(name_kk="") | Q(centre_ru="") | Q(centre_kk="")).exists()
 
 
 def test_invented_things_are_marked_demo():

@@ -267,6 +267,16 @@ def test_pages_in_russian(client, demo):
     assert "Северо-Казахстанская область" in page
 
 
+def test_region_page_names_the_election_and_centre_in_the_visitors_language(client, demo):
+    url = reverse("region-detail", args=["KZ-63"])
+    russian = text(client.get(url, HTTP_ACCEPT_LANGUAGE="ru"))
+    assert "Выборы в Мажилис Казахстана, 2021" in russian and "Усть-Каменогорск" in russian
+    assert "Mazhilis" not in russian and "Oskemen" not in russian
+    kazakh = text(client.get(url, HTTP_ACCEPT_LANGUAGE="kk"))
+    assert "Қазақстан Мәжілісіне сайлау, 2021" in kazakh and "Өскемен" in kazakh
+    assert "Oskemen" in text(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+
+
 def test_pages_are_phone_ready_and_use_no_inline_style_or_script(client, demo):
     incident = factories.IncidentFactory._meta.model.objects.published().first()
     for url in (reverse("home"), reverse("incident-list"), reverse("region-list"), incident.get_absolute_url()):

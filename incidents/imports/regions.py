@@ -12,7 +12,18 @@ from ..models import Region, RegionLevel
 from .base import BATCH_SIZE, Column, Importer, Item, Refusal, count_and_diff, update_rows
 
 CODE_PATTERN = r"[A-Z0-9][A-Z0-9.-]*"
-FIELDS = ["name_en", "name_ru", "name_kk", "level", "country", "centre", "latitude", "longitude"]
+FIELDS = [
+    "name_en",
+    "name_ru",
+    "name_kk",
+    "level",
+    "country",
+    "centre",
+    "centre_ru",
+    "centre_kk",
+    "latitude",
+    "longitude",
+]
 
 
 class RegionImporter(Importer):
@@ -30,6 +41,8 @@ class RegionImporter(Importer):
         Column("name_kk", False, gettext_lazy("Name in Kazakh."), "Алматы"),
         Column("country", False, gettext_lazy("ISO 3166-1 code; by default the code's first part."), "KZ"),
         Column("centre", False, gettext_lazy("Administrative centre."), "Almaty"),
+        Column("centre_ru", False, gettext_lazy("Administrative centre in Russian."), "Алматы"),
+        Column("centre_kk", False, gettext_lazy("Administrative centre in Kazakh."), "Алматы"),
         Column("latitude", False, gettext_lazy("Centre latitude, WGS 84 degrees."), "43.238949"),
         Column("longitude", False, gettext_lazy("Centre longitude, WGS 84 degrees."), "76.889709"),
     ]
@@ -60,6 +73,8 @@ class RegionImporter(Importer):
             "level": cells.choice("level", RegionLevel, required=True),
             "country": country.upper(),
             "centre": cells.text("centre", max_length=255),
+            "centre_ru": cells.text("centre_ru", max_length=255),
+            "centre_kk": cells.text("centre_kk", max_length=255),
             "latitude": latitude,
             "longitude": longitude,
         }
@@ -136,6 +151,8 @@ class RegionImporter(Importer):
             "name_kk",
             "country",
             "centre",
+            "centre_ru",
+            "centre_kk",
             "latitude",
             "longitude",
         )

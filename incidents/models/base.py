@@ -31,8 +31,13 @@ class TranslatedNameMixin(models.Model):
 
     def name_in(self, language):
         """The name in ``language`` (a code like "ru" or "ru-ru"), else in English."""
-        language = (language or settings.LANGUAGE_CODE).split("-")[0]
-        return getattr(self, f"name_{language}", "") or self.name_en
+        return in_language(self, "name", language, fallback=self.name_en)
+
+
+def in_language(instance, field, language, *, fallback):
+    """``instance``'s ``<field>_<language>`` (``language`` a code like "ru" or "ru-ru"), else ``fallback``."""
+    language = (language or settings.LANGUAGE_CODE).split("-")[0]
+    return getattr(instance, f"{field}_{language}", "") or fallback
 
 
 class CoordinatesMixin(models.Model):

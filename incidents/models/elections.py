@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
@@ -17,6 +18,7 @@ from .base import (
     TranslatedNameMixin,
     choices_constraint,
     coordinate_constraints,
+    in_language,
     validate_time_zone,
 )
 from .events import AppendOnlyError
@@ -114,6 +116,8 @@ class Region(TranslatedNameMixin, CoordinatesMixin, models.Model):
         related_name="children",
     )
     centre = models.CharField(_("administrative centre"), max_length=255, blank=True)
+    centre_ru = models.CharField(_("administrative centre (Russian)"), max_length=255, blank=True)
+    centre_kk = models.CharField(_("administrative centre (Kazakh)"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -130,6 +134,11 @@ class Region(TranslatedNameMixin, CoordinatesMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("region-detail", args=[self.code])
+
+    @property
+    def centre_name(self):
+        """The administrative centre in the active language, else in English."""
+        return in_language(self, "centre", get_language(), fallback=self.centre)
 
 
 class PollingStation(CoordinatesMixin, models.Model):

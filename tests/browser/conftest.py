@@ -51,10 +51,11 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    """A phone-sized page; ``page.base_url`` is the live server. Requests to other hosts fail the test."""
-    context = chromium.new_context(viewport=PHONE, base_url=live_server.url)
-    outside = []
+def new_context(chromium, live_server):
+    """Open browser contexts on the live server: ``new_context()`` is a phone,
+    ``new_context(viewport={...})`` any other screen. Each is a browser of its own
+    (its own cookies), closed after the test. Requests to other hosts fail the test."""
+    contexts, outside = [], []
 
     def guard(route):
         if route.request.url.startswith(live_server.url):
@@ -62,9 +63,20 @@ def page(chromium, live_server):
         outside.append(route.request.url)
         return route.abort()
 
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    def open_context(viewport=PHONE, **options):
+        context = chromium.new_context(viewport=viewport, base_url=live_server.url, **options)
+        context.route("**/*", guard)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
     assert not outside, f"the page asked another host: {outside}"
+
+
+@pytest.fixture
+def page(new_context):
+    """A phone-sized page; ``page.base_url`` is the live server. Requests to other hosts fail the test."""
+    return new_context().new_page()

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.utils import translation
 
 from incidents.imports import MAX_LISTED_REFUSALS
 from incidents.models import (
@@ -48,6 +49,18 @@ def test_regions_with_parents_in_any_order(run, write_csv):
     assert district.parent.code == "KZ-75" and district.country == "KZ"
     assert Region.objects.get(code="KZ-75").latitude == Decimal("43.238949")
     assert counts(run("regions", path)) == (0, 0, 2, 0)
+
+
+def test_region_centre_in_each_language(run, write_csv):
+    header = ["code", "name_en", "level", "centre", "centre_ru", "centre_kk"]
+    path = write_csv([header, ["KZ-63", "East Kazakhstan Region", "region", "Oskemen", "Усть-Каменогорск", "Өскемен"]])
+    run("regions", path)
+    region = Region.objects.get(code="KZ-63")
+    names = {}
+    for language in ("en", "ru", "kk"):
+        with translation.override(language):
+            names[language] = region.centre_name
+    assert names == {"en": "Oskemen", "ru": "Усть-Каменогорск", "kk": "Өскемен"}
 
 
 def test_region_rows_refused(run, write_csv, region):

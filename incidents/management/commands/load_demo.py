@@ -143,6 +143,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Election {data['slug']}")
         values = {
             "name_en": data["name"],
+            "name_ru": data.get("name_ru", ""),
+            "name_kk": data.get("name_kk", ""),
             "kind": data["kind"],
             "country": data["country"],
             "election_day": datetime.date.fromisoformat(data["election_day"]),
@@ -168,6 +170,8 @@ class Command(BaseCommand):
                 "country": row["code"].split("-")[0],
                 "level": row["kind"],
                 "centre": row["centre"],
+                "centre_ru": row.get("centre_ru", ""),
+                "centre_kk": row.get("centre_kk", ""),
                 "latitude": Decimal(str(row["lat"])).quantize(Decimal("0.000001")),
                 "longitude": Decimal(str(row["lon"])).quantize(Decimal("0.000001")),
             }
