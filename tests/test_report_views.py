@@ -439,6 +439,17 @@ def test_my_reports_query_count_does_not_grow(
 # Follow-up
 
 
+def test_published_report_links_to_its_public_page(observer_client, submit, moderator):
+    from .conftest import publish
+
+    incident = submit()
+    url = reverse("report-detail", args=[incident.reference])
+    public_url = reverse("incident-detail", args=[incident.reference])
+    assert public_url not in observer_client.get(url).content.decode()
+    publish(incident, moderator)
+    assert public_url in observer_client.get(url).content.decode()
+
+
 def test_detail_shows_what_the_observer_may_see_and_no_moderator(observer_client, submit, moderator):
     incident = submit(kind=IncidentKind.DETENTION, details={"people_detained": 2, "detained_names": "Nurlan S."})
     incident = services.incident_transition(incident=incident, to_status=Status.IN_REVIEW, actor=moderator)
