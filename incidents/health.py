@@ -1,4 +1,5 @@
 """``GET /healthz``: 200 when this app process can reach its database and its cache.
+And the answer of every other page while the database does not answer.
 
 Load balancers ask it over plain HTTP, by an address that is not one of
 ALLOWED_HOSTS, so it is answered by a middleware ahead of the host check and
@@ -9,9 +10,11 @@ no addresses, no error texts.
 import logging
 import secrets
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
@@ -70,4 +73,35 @@ class HealthCheckMiddleware:
         response = JsonResponse(body, status=200 if ok else 503)
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+#: errors that mean the database did not answer (restarting, unreachable, connection lost)
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+#: seconds a client is asked to wait before it tries again
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailableMiddleware:
+    """A page saying "try again in a moment", not a server error, while the database does not answer.
+
+    Nothing half written is left behind: every write of the services runs in
+    one transaction, which the database rolls back when the connection
+    breaks. The API answers the same in its own format (``api.errors``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        logger.warning("The database did not answer %s %s: %s", request.method, request.path, exception)
+        # The page must not ask the database again: no user, no messages from the session.
+        response = render(request, "unavailable.html", {"user": AnonymousUser(), "messages": []}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
         return response

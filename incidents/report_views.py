@@ -7,6 +7,7 @@ observer's report answers 404, like one that does not exist.
 
 import datetime
 import functools
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import permissions, selectors, services
+from .health import DATABASE_UNAVAILABLE
 from .models import DatePrecision, EventAction, Incident, IncidentKind, Region, Status
 from .report_forms import (
     DETAIL_FORMS,
@@ -38,6 +40,8 @@ from .report_forms import (
 #: the kinds with a form of their own, offered first
 MAIN_KINDS = [IncidentKind.DETENTION, IncidentKind.DENIED_ACCESS, IncidentKind.INTERNET_BLOCKAGE]
 REPORTS_PER_PAGE = 25
+
+logger = logging.getLogger(__name__)
 
 
 def observer_required(view):
@@ -205,6 +209,18 @@ def report_file(request, kind):
         except services.IdempotencyConflict as error:
             form.add_error(None, str(error))
             return render_file_form(request, election, kind, form, detail_form, status=409)
+        except DATABASE_UNAVAILABLE:
+            # Nothing was written (one transaction). The form keeps its token, so sending it
+            # again files the report once, however many tries it takes.
+            logger.warning("The database did not answer a new report; the form was shown again")
+            form.add_error(
+                None,
+                _(
+                    "The site could not reach its database, so the report was not saved yet. Everything you "
+                    "typed is still here: press “Send the report” again in a few seconds (choose any files again)."
+                ),
+            )
+            return render_file_form(request, election, kind, form, detail_form, status=503)
     if not submission.created:
         messages.info(request, _("This report had already been received; it was not filed twice."))
     return redirect("report-filed", reference=submission.incident.reference)

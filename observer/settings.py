@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A 503 "try again" page instead of a server error while the database restarts.
+    "incidents.health.DatabaseUnavailableMiddleware",
     # Last, so that it sees the answer to a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]

@@ -9,6 +9,8 @@ header such as ``Idempotency-Key`` — to its messages. The exceptions the
 services raise are translated here, so views simply call the services.
 """
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -18,6 +20,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .. import services
+from ..health import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+
+logger = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -34,6 +39,17 @@ class Gone(exceptions.APIException):
     def __init__(self, detail=None, code=None, *, extra=None):
         super().__init__(detail, code)
         self.extra = extra or {}
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """The database did not answer (restarting, say): nothing was written; try again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = gettext_lazy(
+        "The database did not answer, so nothing was saved. Try again in a few seconds "
+        "(with the same Idempotency-Key for a new report)."
+    )
+    default_code = "unavailable"
 
 
 class SubmissionLimit(exceptions.Throttled):
@@ -60,6 +76,8 @@ def translate(exc):
         return SubmissionLimit(exc.message)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return DatabaseUnavailable()
     return exc
 
 
@@ -109,11 +127,16 @@ def error_body(exc):
 
 def exception_handler(exc, context):
     """DRF's handler, with service exceptions translated and every answer in the one format."""
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        request = context.get("request")
+        logger.warning("The database did not answer %s %s: %s", request.method, request.path, exc)
     exc = translate(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     response.data = {"error": error_body(exc)}
+    if isinstance(exc, DatabaseUnavailable):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -130,7 +153,8 @@ class ErrorBodySerializer(serializers.Serializer):
         help_text=gettext_lazy(
             "A stable word: invalid, parse_error, not_authenticated, authentication_failed, permission_denied, "
             "forbidden_move, not_found, method_not_allowed, not_acceptable, unsupported_media_type, "
-            "incident_changed, transition_not_allowed, idempotency_conflict, retracted, throttled, submission_limit."
+            "incident_changed, transition_not_allowed, idempotency_conflict, retracted, throttled, submission_limit, "
+            "unavailable."
         )
     )
     message = serializers.CharField(help_text=gettext_lazy("What went wrong, for people."))
