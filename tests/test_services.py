@@ -78,6 +78,23 @@ def test_bad_detail_refused_and_nothing_written(submit):
     assert not Incident.objects.exists()
 
 
+def test_value_refused_only_by_a_check_constraint_is_a_validation_error_with_nothing_written(submit):
+    # No field checks the end of a blockage against its start: the database does, on insert.
+    started = datetime.datetime(2021, 1, 10, 9, tzinfo=datetime.UTC)
+    with pytest.raises(ValidationError) as refused:
+        submit(
+            kind=IncidentKind.INTERNET_BLOCKAGE,
+            details={
+                "scope": "city",
+                "blockage_type": "mobile_data",
+                "started_at": started,
+                "ended_at": started - datetime.timedelta(hours=1),
+            },
+        )
+    assert "blockage_end_not_before_start" in str(refused.value)
+    assert not Incident.objects.exists() and not IncidentEvent.objects.exists()
+
+
 def test_walk_to_published_records_every_step(submit, moderator):
     incident = publish(submit(), moderator)
     assert incident.status == Status.PUBLISHED and incident.published_at
