@@ -23,7 +23,11 @@ def test_healthy(client):
 
 def test_cache_not_answering_is_503_with_the_reason(client, settings):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": UNREACHABLE_REDIS,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
     }
     response = client.get("/healthz")
     assert response.status_code == 503

@@ -44,5 +44,5 @@ def test_database_and_redis_from_the_environment():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[1:3] == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "django_redis.cache.RedisCache",
     ]
