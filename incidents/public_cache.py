@@ -17,6 +17,15 @@ an attachment of a public incident raises that incident's page; saving
 reference data raises ``reference``. Entries also expire after
 ``OBSERVER_PUBLIC_CACHE_SECONDS``.
 
+Each process keeps the generations it read for a second
+(``GENERATIONS_KEPT_SECONDS``), so a page from the cache costs one round trip
+to Redis: a change shows at once in the process that made it, within a
+second in the others.
+
+An anonymous visitor with no session and no message waiting gets the whole
+page from the cache, layout included (``cached_response``); everyone else
+gets the cached content inside a layout rendered for them.
+
 With local memory each process has its own cache, so a change made in one
 process is seen by the others only once their entries expire: run with
 Redis when more than one process serves the site.
@@ -26,8 +35,10 @@ import hashlib
 import time
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -60,23 +71,41 @@ def _generation_key(scope):
     return f"public:generation:{scope}"
 
 
+#: seconds a process trusts the generations it last read (a page from the cache then costs
+#: one round trip to Redis instead of two)
+GENERATIONS_KEPT_SECONDS = 1.0
+#: {scope: (generation, monotonic time read)}, this process's copy
+_kept = {}
+
+
 def generations(*scopes):
-    """The current generation of each scope; a missing one starts at a value never used before."""
-    keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
-    values = []
-    for key in keys:
-        value = found.get(key)
-        if value is None:
-            cache.add(key, time.time_ns(), timeout=None)
-            value = cache.get(key)
-        values.append(value)
-    return values
+    """The current generation of each scope; a missing one starts at a value never used before.
+
+    Read from the cache, or from this process's copy when it is under
+    GENERATIONS_KEPT_SECONDS old: a change made in another process shows within
+    that second; one made in this process (``clear``) at once.
+    """
+    now = time.monotonic()
+    kept = {scope: _kept.get(scope) for scope in scopes}
+    stale = [scope for scope, entry in kept.items() if entry is None or now - entry[1] > GENERATIONS_KEPT_SECONDS]
+    if stale:
+        if len(_kept) > 10_000:
+            _kept.clear()
+        found = cache.get_many([_generation_key(scope) for scope in stale])
+        for scope in stale:
+            key = _generation_key(scope)
+            value = found.get(key)
+            if value is None:
+                cache.add(key, time.time_ns(), timeout=None)
+                value = cache.get(key)
+            kept[scope] = _kept[scope] = (value, now)
+    return [kept[scope][0] for scope in scopes]
 
 
 def clear(*scopes):
     """Make every cached page of ``scopes`` stale."""
     for scope in scopes:
+        _kept.pop(scope, None)
         key = _generation_key(scope)
         try:
             cache.incr(key)
@@ -104,6 +133,25 @@ def cached(scope, request, build, kind="page"):
         value = build()
         cache.set(key, value, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
     return value
+
+
+def is_plain_visitor(request):
+    """Whether ``request`` comes with no session and no message waiting: an anonymous visitor
+    whose whole page (layout included) is the same as every other's in the same language."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
+
+
+def cached_response(scope, request, respond):
+    """``respond()``'s answer for this request, from the cache when there (status, type and body)."""
+    key = page_key(scope, request, "response")
+    stored = cache.get(key)
+    if stored is None:
+        response = respond()
+        stored = (response.status_code, response["Content-Type"], response.content)
+        cache.set(key, stored, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
+        return response
+    status, content_type, content = stored
+    return HttpResponse(content, status=status, content_type=content_type)
 
 
 def html(text):

@@ -45,13 +45,20 @@ def _page(request, build, scope):
             "content": render_to_string(page["template"], page["context"]),
         }
 
-    page = public_cache.cached(scope, request, render_content)
-    context = {
-        "title": page["title"],
-        "content": public_cache.html(page["content"]),
-        "map": page["map"],
-    }
-    return render(request, "incidents/public_page.html", context, status=page["status"])
+    def render_page():
+        page = public_cache.cached(scope, request, render_content)
+        context = {
+            "title": page["title"],
+            "content": public_cache.html(page["content"]),
+            "map": page["map"],
+        }
+        return render(request, "incidents/public_page.html", context, status=page["status"])
+
+    if not public_cache.is_plain_visitor(request):
+        return render_page()
+    # A visitor with no session and no message waiting sees the same whole page as every
+    # other such visitor: served from the cache as it was sent, the layout included.
+    return public_cache.cached_response(scope, request, render_page)
 
 
 def _not_found(title, message, status=404, links=()):
@@ -139,11 +146,12 @@ def _sort_links(sort):
 
 @require_safe
 def home(request):
-    election, error = _election(request)
     sort, sort_message = _region_sort(request)
-    election_query = f"election={election.slug}" if election and request.GET.get("election") else ""
 
     def build():
+        # The election is chosen inside: a page from the cache asks the database nothing.
+        election, error = _election(request)
+        election_query = f"election={election.slug}" if election and request.GET.get("election") else ""
         if error:
             return _not_found(gettext("Unknown election"), error, status=400)
         overview = selectors.election_overview(election, region_sort=sort)
@@ -253,10 +261,10 @@ def incident_detail(request, reference):
 
 @require_safe
 def region_list(request):
-    election, error = _election(request)
     sort, sort_message = _region_sort(request)
 
     def build():
+        election, error = _election(request)
         title = gettext("Regions")
         if error:
             return _not_found(gettext("Unknown election"), error, status=400)
@@ -283,9 +291,8 @@ def region_list(request):
 
 @require_safe
 def region_detail(request, code):
-    election, error = _election(request)
-
     def build():
+        election, error = _election(request)
         if error:
             return _not_found(gettext("Unknown election"), error, status=400)
         region = Region.objects.select_related("parent").filter(code=code.upper()).first()

@@ -1,15 +1,21 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from . import permissions
 from .models import Attachment
 
+#: Django's language switch, without a CSRF token: another site can do no more with it than
+#: change a visitor's display language (the redirect after it stays on this site), and pages
+#: whose forms carry no token can be cached whole for every anonymous visitor.
+set_language = csrf_exempt(i18n.set_language)
+
 #: content types a browser may show inline; everything else is downloaded
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf", "video/mp4", "video/quicktime"}
 
 
-@require_safe
 @require_safe
 def after_login(request):
     """Where a login leads: observers to their reports, staff to the admin."""

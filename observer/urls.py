@@ -7,7 +7,7 @@ from incidents import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/welcome/", views.after_login, name="after-login"),
     path("accounts/two-factor/", include("incidents.security.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -43,9 +43,13 @@ def private_media_root(settings, tmp_path):
 def fresh_cache():
     from django.core.cache import cache
 
+    from incidents import public_cache
+
     cache.clear()
+    public_cache._kept.clear()
     yield
     cache.clear()
+    public_cache._kept.clear()
 
 
 @pytest.fixture

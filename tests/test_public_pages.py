@@ -6,7 +6,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.urls import reverse
 
 from incidents import services
@@ -294,6 +298,74 @@ def test_pages_are_served_from_the_cache(client, election, region, django_assert
     client.get(reverse("incident-list"))
     with django_assert_max_num_queries(0):
         assert client.get(reverse("incident-list")).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["home", "incident-list", "incident", "region-list", "region"])
+def test_anonymous_visitors_get_the_whole_page_from_the_cache_without_cookies(
+    client, election, region, django_assert_max_num_queries, page
+):
+    incident = published(election, region)
+    url = {
+        "incident": incident.get_absolute_url(),
+        "region": region.get_absolute_url(),
+    }.get(page) or reverse(page)
+    first = client.get(url)
+    with django_assert_max_num_queries(0):
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    # Nothing on a public page asks for a cookie, so nothing of one visitor is in another's page.
+    assert not first.cookies and not again.cookies
+    assert 'name="csrfmiddlewaretoken"' not in first.content.decode()
+
+
+def test_the_whole_page_cache_is_per_language(client, election, region):
+    published(election, region)
+    english = text(client.get(reverse("incident-list")))
+    russian = text(client.get(reverse("incident-list"), HTTP_ACCEPT_LANGUAGE="ru"))
+    assert 'lang="en"' in english and 'lang="ru"' in russian
+    assert text(client.get(reverse("incident-list"))) == english
+
+
+def test_signed_in_users_and_waiting_messages_never_get_an_anonymous_page(client, election, region, observer):
+    published(election, region)
+    anonymous = text(client.get(reverse("incident-list")))
+    assert "Log out" not in anonymous
+    client.force_login(observer.user)
+    signed_in = text(client.get(reverse("incident-list")))
+    assert "Log out" in signed_in and "My reports" in signed_in
+    client.logout()
+    # A message waiting for the visitor (after a logout, say) is shown, not the cached page.
+    waiting = CookieStorage(RequestFactory().get("/"))._encode([Message(constants.INFO, "Waiting for you.")])
+    client.cookies["messages"] = waiting
+    assert "Waiting for you." in text(client.get(reverse("incident-list")))
+    assert text(client.get(reverse("incident-list"))) == anonymous
+
+
+def test_the_language_switch_needs_no_csrf_token_and_redirects_only_within_the_site(election):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("set_language"), {"language": "kk", "next": "/incidents/"})
+    assert response.status_code == 302 and response.url == "/incidents/"
+    assert response.cookies["django_language"].value == "kk"
+    away = client.post(reverse("set_language"), {"language": "ru", "next": "https://elsewhere.example/"})
+    assert away.url == "/"
+
+
+def test_a_change_made_in_another_process_shows_once_the_kept_generations_expire(client, election, region, monkeypatch):
+    from django.core.cache import cache
+
+    from incidents import public_cache
+
+    published(election, region, public_summary="Published first.")
+    assert "Published first." in text(client.get(reverse("incident-list")))
+    # Another app process publishes: the shared generation rises, this process's copy does not.
+    published(election, region, public_summary="Published by another process.")
+    cache.incr(public_cache._generation_key(public_cache.LISTS))
+    assert "Published by another process." not in text(client.get(reverse("incident-list")))
+    monkeypatch.setattr(public_cache, "GENERATIONS_KEPT_SECONDS", 0)
+    assert "Published by another process." in text(client.get(reverse("incident-list")))
 
 
 def test_a_publish_shows_up_at_once(client, submit, moderator, django_capture_on_commit_callbacks):
