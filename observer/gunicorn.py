@@ -26,7 +26,7 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 #: seconds an idle connection from the proxy is kept open
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 #: workers are replaced after this many requests (0: never), a bound on slow leaks
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
 max_requests_jitter = max_requests // 10
 #: proxies whose X-Forwarded-* headers are believed (comma-separated addresses, or *)
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
