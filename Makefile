@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test install install-dev messages messages-extract lint format clean
+.PHONY: run test bench faults tools install install-dev messages messages-extract lint format clean
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -17,6 +17,20 @@ test: install-dev messages
 	$(BIN)/ruff format --check .
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python -m pytest
+
+# Load and failure benchmarks against the local PostgreSQL and Redis (docs/benchmarks.md).
+# Each has a database of its own: BENCH_DATABASE_URL, FAULTS_DATABASE_URL.
+BENCH_INCIDENTS ?= 100000
+bench: install messages tools
+	BENCH_INCIDENTS=$(BENCH_INCIDENTS) $(BIN)/python bench/run.py
+
+faults: install messages tools
+	$(BIN)/python bench/faults.py
+
+# wrk drives the load from a process of its own (Debian's package).
+tools:
+	@command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }; }
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -1,0 +1,386 @@
+"""`make bench`: the site under load, as on election day, against PostgreSQL and Redis.
+
+    make bench                          # 100,000 published incidents
+    make bench BENCH_INCIDENTS=20000 BENCH_SECONDS=5
+
+1. Prepares a PostgreSQL database of its own (``BENCH_DATABASE_URL``, by
+   default ``observer_bench``): migrations, the demo election and
+   ``--incidents`` published incidents (``seed_incidents``, with a progress
+   bar; a second run adds only what is missing), and observers with API
+   tokens for the submission run.
+2. Starts gunicorn with the production settings (``observer/gunicorn.py``:
+   two workers per core, four threads each), the cache in Redis
+   (``BENCH_REDIS_URL``), and drives it from a separate process with wrk on
+   loopback: every page first with one client at a time (latency), then
+   with 16 connections (throughput and latency under load). Beside them a
+   minimal Django view (``bench/urls.py``), the ceiling of the stack here;
+   each throughput is also given as a share of it.
+3. Twice: once with the public cache off (every page built from the
+   database), once with it on (anonymous pages served from Redis).
+4. Observers file new reports through the API for ``--submit-seconds``
+   (default 60), each with its own Idempotency-Key; afterwards the reports in
+   the database are counted against the answers.
+5. The CSV export of every published incident, read to the end, with the
+   workers' memory before and after.
+
+Writes the figures between the ``load`` markers of docs/benchmarks.md and
+the raw results to ``bench/results/load.json``.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import support
+
+CONNECTIONS = 16
+LOAD_THREADS = 2
+#: pages as the public reach them: (name, what the paths are)
+PAGES = ["ceiling", "list", "incident", "region", "home", "api_list"]
+LABELS = {
+    "ceiling": "ceiling: minimal Django view",
+    "list": "incident list, filtered",
+    "incident": "incident page",
+    "region": "region page",
+    "home": "overview (home)",
+    "api_list": "API incident list, filtered",
+}
+#: pages measured with the cache on
+CACHED_PAGES = ["ceiling", "list", "incident", "region", "home"]
+
+
+def paths_for(election, regions, references):
+    """The paths wrk asks for, per page: several filters and many incidents, as real visitors would."""
+    kinds = ["detention", "denied_access", "internet_blockage", "procedural"]
+    lists = []
+    for index, code in enumerate(regions):
+        kind = kinds[index % len(kinds)]
+        lists.append(f"/incidents/?region={code}&kind={kind}")
+        lists.append(f"/incidents/?kind={kind}&verification=confirmed&page=2")
+        lists.append(f"/incidents/?region={code}&date_from=2021-01-10&date_to=2021-01-10")
+    api = [f"/api/v1/incidents/?region={code}&kind={kinds[i % len(kinds)]}" for i, code in enumerate(regions)]
+    api += [f"/api/v1/incidents/?kind={kind}" for kind in kinds]
+    return {
+        "ceiling": ["/bench/ceiling/"],
+        "list": lists,
+        "incident": [f"/incidents/{reference}/" for reference in references],
+        "region": [f"/regions/{code}/" for code in regions],
+        "home": ["/"],
+        "api_list": api,
+    }
+
+
+def wrk(url, script, *, seconds, connections, threads=1, env=None):
+    """Run wrk; its result line as a dict."""
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(support.ROOT / "bench" / "wrk" / script),
+        url,
+    ]
+    result = subprocess.run(
+        command, cwd=support.ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True, check=True
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            figures = json.loads(line.removeprefix("BENCH_RESULT "))
+            figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+            figures["errors"] = sum(
+                figures[key] for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+            )
+            return figures
+    raise SystemExit(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
+
+
+def warm_up(server, paths_file):
+    """Ask for every path once (four at a time): the workers, PostgreSQL's buffers and, with the
+    cache on, the cache hold what a busy site would hold."""
+    paths = paths_file.read_text().split()
+
+    def fetch(path):
+        with urllib.request.urlopen(server.url + path, timeout=120) as response:
+            response.read()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(fetch, paths))
+
+
+def measure_pages(server, pages, paths_files, seconds):
+    results = {}
+    for page in pages:
+        env = {"BENCH_PATHS": str(paths_files[page])}
+        warm_up(server, paths_files[page])
+        one = wrk(server.url, "paths.lua", seconds=seconds, connections=1, env=env)
+        load = wrk(server.url, "paths.lua", seconds=seconds, connections=CONNECTIONS, threads=LOAD_THREADS, env=env)
+        results[page] = {"one": one, "load": load}
+        print(
+            f"  {LABELS[page]:<32} one client p95 {one['p95_us'] / 1000:7.1f} ms · "
+            f"{CONNECTIONS} connections {load['rps']:7.0f}/s p95 {load['p95_us'] / 1000:7.1f} ms · "
+            f"errors {one['errors'] + load['errors']}"
+        )
+    return results
+
+
+def measure_submissions(server, tokens_file, regions, seconds, observers):
+    from incidents.models import Incident
+
+    run = uuid.uuid4().hex[:12]
+    started = time.time()
+    before = Incident.objects.filter(reporter__in=observers).count()
+    env = {
+        "BENCH_TOKENS": str(tokens_file),
+        "BENCH_REGIONS": ",".join(regions),
+        "BENCH_RUN": run,
+        "BENCH_THREADS": str(LOAD_THREADS),
+    }
+    figures = wrk(server.url, "submit.lua", seconds=seconds, connections=CONNECTIONS, threads=LOAD_THREADS, env=env)
+    filed = Incident.objects.filter(reporter__in=observers).count() - before
+    figures["filed_in_database"] = filed
+    figures["created_201"] = figures["statuses"].get("201", 0)
+    figures["accepted_per_second"] = figures["created_201"] / (figures["duration_us"] / 1e6)
+    figures["wall_seconds"] = time.time() - started
+    print(
+        f"  new reports: {figures['created_201']:,} accepted ({figures['accepted_per_second']:.0f}/s), "
+        f"{filed:,} in the database, answers {figures['statuses']}, errors {figures['errors']}"
+    )
+    return figures
+
+
+def measure_export(server, runs):
+    results = []
+    for _ in range(runs):
+        before = server.worker_rss_mib()
+        started = time.perf_counter()
+        size = rows = 0
+        with urllib.request.urlopen(f"{server.url}/incidents/export.csv", timeout=600) as response:
+            while chunk := response.read(1 << 16):
+                size += len(chunk)
+                rows += chunk.count(b"\n")
+        elapsed = time.perf_counter() - started
+        after = server.worker_rss_mib()
+        results.append(
+            {
+                "seconds": elapsed,
+                "bytes": size,
+                "rows": rows - 1,
+                "rss_before_mib": before,
+                "rss_after_mib": after,
+                "largest_growth_mib": max((a - b for a, b in zip(after, before, strict=False)), default=0),
+            }
+        )
+        print(
+            f"  CSV export: {rows - 1:,} rows, {size / 1e6:.1f} MB in {elapsed:.1f} s; "
+            f"largest worker growth {results[-1]['largest_growth_mib']:.1f} MiB"
+        )
+    return results
+
+
+def ms(microseconds):
+    return f"{microseconds / 1000:.1f}"
+
+
+def page_table(results, ceiling_rps):
+    lines = [
+        f"| page | one client: p50 / p95 / p99 ms | {CONNECTIONS} connections: requests/s | p50 / p95 / p99 ms "
+        "| share of ceiling | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page, figures in results.items():
+        one, load = figures["one"], figures["load"]
+        lines.append(
+            f"| {LABELS[page]} | {ms(one['p50_us'])} / {ms(one['p95_us'])} / {ms(one['p99_us'])} "
+            f"| {load['rps']:,.0f} | {ms(load['p50_us'])} / {ms(load['p95_us'])} / {ms(load['p99_us'])} "
+            f"| {load['rps'] / ceiling_rps:.0%} | {one['errors'] + load['errors']} |"
+        )
+    return "\n".join(lines)
+
+
+def verdict(met):
+    return "met" if met else "**missed**"
+
+
+def markdown(options, results):
+    uncached, cached = results["uncached"], results["cached"]
+    submit, export = results["submissions"], results["export"]
+    list_p95 = uncached["list"]["one"]["p95_us"] / 1000
+    ceiling = cached["ceiling"]["load"]["rps"]
+    cached_shares = {page: cached[page]["load"]["rps"] / ceiling for page in CACHED_PAGES if page != "ceiling"}
+    growth = max(run["largest_growth_mib"] for run in export)
+    submit_ok = submit["accepted_per_second"] >= 100 and submit["errors"] == 0
+    lines = [
+        "## Load: `make bench`",
+        "",
+        f"Measured {results['finished']} by `{results['command']}`.",
+        "",
+        *(f"- {line}" for line in results["machine"]),
+        f"- {results['published']:,} published incidents in the demo election ({results['incidents_total']:,} "
+        "incidents in all); gunicorn with the production settings: "
+        f"{results['workers']} workers × {results['threads']} threads; wrk {results['wrk']} "
+        f"on the same machine, {options.seconds} s per measure",
+        "",
+        "### Cache off: every page built from the database",
+        "",
+        page_table(uncached, uncached["ceiling"]["load"]["rps"]),
+        "",
+        "### Cache on (Redis): anonymous pages as a news story's readers get them",
+        "",
+        page_table(cached, cached["ceiling"]["load"]["rps"]),
+        "",
+        "### New reports through the API",
+        "",
+        f"{CONNECTIONS} connections for {options.submit_seconds} s, {results['observers']:,} observers taking "
+        "turns (each under the limit of new reports per minute), a new Idempotency-Key for each report:",
+        "",
+        "| accepted (201) | per second | p50 / p95 / p99 ms | other answers | errors "
+        "| reports in the database (with those in flight when wrk stopped) |",
+        "| ---: | ---: | ---: | --- | ---: | ---: |",
+        f"| {submit['created_201']:,} | {submit['accepted_per_second']:.0f} | {ms(submit['p50_us'])} / "
+        f"{ms(submit['p95_us'])} / {ms(submit['p99_us'])} | "
+        f"{', '.join(f'{k}: {v}' for k, v in submit['statuses'].items() if k != '201') or 'none'} "
+        f"| {submit['errors']} | {submit['filed_in_database']:,} |",
+        "",
+        "### CSV export of every published incident",
+        "",
+        "| run | rows | MB | seconds | largest worker RSS before → after |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for number, run in enumerate(export, 1):
+        before, after = max(run["rss_before_mib"], default=0), max(run["rss_after_mib"], default=0)
+        lines.append(
+            f"| {number} | {run['rows']:,} | {run['bytes'] / 1e6:.1f} | {run['seconds']:.1f} "
+            f"| {before:.0f} → {after:.0f} MiB |"
+        )
+
+    def rss(key):
+        return ", ".join(f"{value:.0f}" for value in results[key])
+
+    lines += [
+        "",
+        f"Memory (RSS) of each worker at the end: {rss('worker_rss_uncached_mib')} MiB after the cache-off run "
+        f"(pages, new reports, exports); {rss('worker_rss_cached_mib')} MiB after the cache-on run.",
+        "",
+        "### Against the targets",
+        "",
+        "| target | measured | |",
+        "| --- | --- | --- |",
+        f"| list page p95 under 50 ms, uncached, {results['published']:,} published | {list_p95:.1f} ms "
+        f"(one client) | {verdict(list_p95 < 50)} |",
+        "| cached anonymous pages at 70% or more of the ceiling's throughput | "
+        + ", ".join(f"{LABELS[page]} {share:.0%}" for page, share in cached_shares.items())
+        + f" | {verdict(min(cached_shares.values()) >= 0.7)} |",
+        f"| 100 or more accepted reports per second for 60 s, no error | {submit['accepted_per_second']:.0f}/s "
+        f"for {options.submit_seconds} s, {submit['errors']} errors | "
+        f"{verdict(submit_ok and options.submit_seconds >= 60)} |",
+        f"| CSV export of {results['published']:,} rows in constant memory | largest worker growth "
+        f"{growth:.1f} MiB | {verdict(growth < 64)} |",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--incidents", type=int, default=int(os.environ.get("BENCH_INCIDENTS") or 100_000))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS") or 10))
+    parser.add_argument("--submit-seconds", type=int, default=int(os.environ.get("BENCH_SUBMIT_SECONDS") or 60))
+    parser.add_argument("--observers", type=int, default=4000)
+    parser.add_argument("--export-runs", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/observer_bench",
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/10")
+    parser.add_argument("--no-write", action="store_true", help="print the figures; leave docs/benchmarks.md")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk (make bench does it)")
+    command = "make bench" + (f" BENCH_INCIDENTS={options.incidents}" if options.incidents != 100_000 else "")
+
+    print(f"== Preparing {options.database_url} with {options.incidents:,} published incidents")
+    support.prepare_database(options.database_url, options.redis_url, incidents=options.incidents)
+    support.setup_django(options.database_url, options.redis_url)
+    from django.conf import settings
+
+    from incidents import selectors
+    from incidents.models import Incident, Status
+
+    election = selectors.election_current()
+    published = Incident.objects.filter(election=election, status=Status.PUBLISHED)
+    regions = sorted(set(published.values_list("region__code", flat=True)) - {None})
+    references = list(published.order_by("?").values_list("reference", flat=True)[:1000])
+    print(f"== {options.observers:,} observers with API tokens")
+    observers = support.bench_observers(options.observers)
+
+    work = Path(tempfile.mkdtemp(prefix="observer-bench-"))
+    paths_files = {}
+    for page, paths in paths_for(election, regions, references).items():
+        paths_files[page] = work / f"{page}.txt"
+        paths_files[page].write_text("\n".join(paths) + "\n")
+    tokens_file = work / "tokens.txt"
+    tokens_file.write_text("\n".join(token for _observer, token in observers) + "\n")
+    logs = support.ROOT / "bench" / "results"
+    logs.mkdir(exist_ok=True)
+
+    from django.core.cache import cache
+
+    cache.clear()
+    env = support.server_environment(options.database_url, options.redis_url)
+    results = {
+        "command": command,
+        "machine": support.machine(options.database_url),
+        "wrk": support.command_version("wrk", "-v").split(" [")[0].removeprefix("wrk ").strip(),
+        "published": published.count(),
+        "incidents_total": Incident.objects.filter(election=election).count(),
+        "observers": len(observers),
+    }
+    print("== Cache off")
+    server = support.Server(
+        options.port, env, logs / "gunicorn.log", OBSERVER_PUBLIC_CACHE_SECONDS=0, GUNICORN_TIMEOUT=600
+    )
+    with server:
+        results["workers"] = len(server.workers())
+        results["threads"] = int(server.env.get("GUNICORN_THREADS") or 4)
+        results["uncached"] = measure_pages(server, PAGES, paths_files, options.seconds)
+        print("== New reports through the API")
+        results["submissions"] = measure_submissions(
+            server, tokens_file, regions, options.submit_seconds, [observer for observer, _token in observers]
+        )
+        print("== CSV export")
+        results["export"] = measure_export(server, options.export_runs)
+        results["worker_rss_uncached_mib"] = server.worker_rss_mib()
+    print("== Cache on")
+    cache.clear()
+    server = support.Server(options.port, env, logs / "gunicorn.log", OBSERVER_PUBLIC_CACHE_SECONDS=3600)
+    with server:
+        results["cached"] = measure_pages(server, CACHED_PAGES, paths_files, options.seconds)
+        results["worker_rss_cached_mib"] = server.worker_rss_mib()
+    results["finished"] = time.strftime("%Y-%m-%d")
+    results["public_cache_seconds_default"] = settings.OBSERVER_PUBLIC_CACHE_SECONDS
+    shutil.rmtree(work, ignore_errors=True)
+
+    support.dump(logs / "load.json", results)
+    text = markdown(options, results)
+    print()
+    print(text)
+    if not options.no_write:
+        support.write_section("load", text)
+
+
+if __name__ == "__main__":
+    main()
