@@ -151,9 +151,15 @@ def validate_new(instance, *, exclude):
     the time of filing it). Every value those constraints test is already
     checked by its field (choices, ranges), and the database still enforces
     them on insert: ``refused_by_check`` turns its refusal into the same
-    ValidationError.
+    ValidationError. Related rows the caller already loaded (the election,
+    region, station, reporter) are not looked up again.
     """
-    instance.full_clean(exclude=exclude, validate_constraints=False)
+    loaded = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.is_relation and getattr(instance._state.fields_cache.get(field.name), "pk", None) is not None
+    ]
+    instance.full_clean(exclude=[*exclude, *loaded], validate_constraints=False)
 
 
 def refused_by_check(error, *models):
@@ -253,7 +259,7 @@ def incident_submit(
             incident.save()
             if detail is not None:
                 detail.incident = incident
-                detail.save()
+                detail.save(force_insert=True)  # a new row: no UPDATE tried first
             record_event(
                 incident=incident,
                 action=EventAction.SUBMITTED,
