@@ -18,13 +18,14 @@ reference data raises ``reference``. Entries also expire after
 ``OBSERVER_PUBLIC_CACHE_SECONDS``.
 
 Each process keeps the generations it read for a second
-(``GENERATIONS_KEPT_SECONDS``), so a page from the cache costs one round trip
-to Redis: a change shows at once in the process that made it, within a
-second in the others.
+(``GENERATIONS_KEPT_SECONDS``): a change shows at once in the process that
+made it, within a second in the others.
 
 An anonymous visitor with no session and no message waiting gets the whole
 page from the cache, layout included (``cached_response``); everyone else
-gets the cached content inside a layout rendered for them.
+gets the cached content inside a layout rendered for them. The most used
+whole pages are also kept in each process's memory (``PAGES_KEPT``), so the
+busiest pages cost no round trip at all.
 
 With local memory each process has its own cache, so a change made in one
 process is seen by the others only once their entries expire: run with
@@ -32,7 +33,9 @@ Redis when more than one process serves the site.
 """
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -141,15 +144,59 @@ def is_plain_visitor(request):
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
+#: whole pages this process keeps in its own memory, the most recently used (each also in the cache)
+PAGES_KEPT = 256
+#: {key: (monotonic time stored, (status, content type, body))}, most recently used last
+_pages = OrderedDict()
+_pages_lock = threading.Lock()
+
+
+def _kept_page(key):
+    with _pages_lock:
+        entry = _pages.get(key)
+        if entry is None:
+            return None
+        if time.monotonic() - entry[0] > settings.OBSERVER_PUBLIC_CACHE_SECONDS:
+            del _pages[key]
+            return None
+        _pages.move_to_end(key)
+        return entry[1]
+
+
+def _keep_page(key, stored):
+    with _pages_lock:
+        _pages[key] = (time.monotonic(), stored)
+        _pages.move_to_end(key)
+        while len(_pages) > PAGES_KEPT:
+            _pages.popitem(last=False)
+
+
+def forget_kept():
+    """Empty this process's copies (generations and pages); the shared cache is untouched."""
+    _kept.clear()
+    with _pages_lock:
+        _pages.clear()
+
+
 def cached_response(scope, request, respond):
-    """``respond()``'s answer for this request, from the cache when there (status, type and body)."""
+    """``respond()``'s answer for this request, from the cache when there (status, type and body).
+
+    The most used pages are also kept in this process's memory, under the
+    same key: a change gives them a new key, like the cache's.
+    """
+    if settings.OBSERVER_PUBLIC_CACHE_SECONDS <= 0:
+        return respond()
     key = page_key(scope, request, "response")
-    stored = cache.get(key)
+    stored = _kept_page(key)
     if stored is None:
-        response = respond()
-        stored = (response.status_code, response["Content-Type"], response.content)
-        cache.set(key, stored, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
-        return response
+        stored = cache.get(key)
+        if stored is None:
+            response = respond()
+            stored = (response.status_code, response["Content-Type"], response.content)
+            cache.set(key, stored, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
+            _keep_page(key, stored)
+            return response
+        _keep_page(key, stored)
     status, content_type, content = stored
     return HttpResponse(content, status=status, content_type=content_type)
 

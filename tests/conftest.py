@@ -46,10 +46,10 @@ def fresh_cache():
     from incidents import public_cache
 
     cache.clear()
-    public_cache._kept.clear()
+    public_cache.forget_kept()
     yield
     cache.clear()
-    public_cache._kept.clear()
+    public_cache.forget_kept()
 
 
 @pytest.fixture

@@ -368,6 +368,24 @@ def test_a_change_made_in_another_process_shows_once_the_kept_generations_expire
     assert "Published by another process." in text(client.get(reverse("incident-list")))
 
 
+def test_the_busiest_whole_pages_are_kept_in_the_process_without_asking_the_cache(
+    client, election, region, monkeypatch
+):
+    from incidents import public_cache
+
+    monkeypatch.setattr(public_cache, "PAGES_KEPT", 2)
+    published(election, region, public_summary="Kept in memory.")
+    for url in (reverse("region-list"), reverse("home"), reverse("incident-list")):
+        client.get(url)
+    assert len(public_cache._pages) == 2  # the least recently used page was let go
+
+    def cache_down(*args, **kwargs):
+        raise AssertionError("the shared cache was asked")
+
+    monkeypatch.setattr(public_cache.cache, "get", cache_down)
+    assert "Kept in memory." in text(client.get(reverse("incident-list")))
+
+
 def test_a_publish_shows_up_at_once(client, submit, moderator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = publish(submit(), moderator, summary="Police closed the station.")
