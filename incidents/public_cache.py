@@ -4,18 +4,20 @@ Public pages are the same for every visitor, so their content is cached
 (Redis when ``REDIS_URL`` is set, else local memory) under keys that carry a
 *generation* number per scope:
 
-* ``lists`` — every page, map and feed that lists or counts incidents;
-* ``incident:<reference>`` — one incident's page;
+* ``lists`` — every page, map and feed that shows published incidents,
+  incident pages included;
 * ``reference`` — everything: elections, regions, stations, parties and
   results are shown on every page.
 
 Clearing a scope is raising its generation: old entries are never read
 again and expire by themselves. ``incident_changed`` (sent by the services
 after commit) raises ``lists`` when a published incident changes or a
-publish or retraction happens, and always the incident's own page; saving
-an attachment of a public incident raises that incident's page; saving
-reference data raises ``reference``. Entries also expire after
-``OBSERVER_PUBLIC_CACHE_SECONDS``.
+publish or retraction happens; saving an attachment of a public incident
+raises it too; saving reference data raises ``reference``. Changes to
+reports nobody outside sees yet clear nothing. Entries also expire after
+``OBSERVER_PUBLIC_CACHE_SECONDS``. (Incident pages share the ``lists``
+generation rather than having one each: a page from the cache then needs
+no look-up of its own generation, and publishing rebuilds them lazily.)
 
 Each process keeps the generations it read for a second
 (``GENERATIONS_KEPT_SECONDS``): a change shows at once in the process that
@@ -24,8 +26,8 @@ made it, within a second in the others.
 An anonymous visitor with no session and no message waiting gets the whole
 page from the cache, layout included (``cached_response``); everyone else
 gets the cached content inside a layout rendered for them. The most used
-whole pages are also kept in each process's memory (``PAGES_KEPT``), so the
-busiest pages cost no round trip at all.
+whole pages are also kept in each process's memory (``PAGES_KEPT_BYTES``), so
+the busiest pages cost no round trip at all.
 
 With local memory each process has its own cache, so a change made in one
 process is seen by the others only once their entries expire: run with
@@ -64,10 +66,6 @@ REFERENCE = "reference"
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 PUBLIC_ACTIONS = (EventAction.PUBLISHED, EventAction.RETRACTED)
 REFERENCE_MODELS = (Election, Region, PollingStation, Party, OfficialResult, PartyResult)
-
-
-def incident_scope(reference):
-    return f"incident:{reference}"
 
 
 def _generation_key(scope):
@@ -144,10 +142,12 @@ def is_plain_visitor(request):
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
-#: whole pages this process keeps in its own memory, the most recently used (each also in the cache)
-PAGES_KEPT = 256
+#: bytes of whole pages this process keeps in its own memory, the most recently used (each also
+#: in the cache): about 2,000 incident pages
+PAGES_KEPT_BYTES = 32 * 1024 * 1024
 #: {key: (monotonic time stored, (status, content type, body))}, most recently used last
 _pages = OrderedDict()
+_pages_bytes = 0
 _pages_lock = threading.Lock()
 
 
@@ -157,25 +157,36 @@ def _kept_page(key):
         if entry is None:
             return None
         if time.monotonic() - entry[0] > settings.OBSERVER_PUBLIC_CACHE_SECONDS:
-            del _pages[key]
+            _drop_page(key)
             return None
         _pages.move_to_end(key)
         return entry[1]
 
 
+def _drop_page(key):
+    global _pages_bytes
+    _stored_at, (_status, _content_type, content) = _pages.pop(key)
+    _pages_bytes -= len(content)
+
+
 def _keep_page(key, stored):
+    global _pages_bytes
     with _pages_lock:
+        if key in _pages:
+            _drop_page(key)
         _pages[key] = (time.monotonic(), stored)
-        _pages.move_to_end(key)
-        while len(_pages) > PAGES_KEPT:
-            _pages.popitem(last=False)
+        _pages_bytes += len(stored[2])
+        while _pages_bytes > PAGES_KEPT_BYTES and _pages:
+            _drop_page(next(iter(_pages)))
 
 
 def forget_kept():
     """Empty this process's copies (generations and pages); the shared cache is untouched."""
+    global _pages_bytes
     _kept.clear()
     with _pages_lock:
         _pages.clear()
+        _pages_bytes = 0
 
 
 def cached_response(scope, request, respond):
@@ -207,16 +218,9 @@ def html(text):
 
 
 def on_incident_changed(sender, incident, action, **kwargs):
-    scopes = [incident_scope(incident.reference)]
-    if incident.status in PUBLIC_STATUSES or action in PUBLIC_ACTIONS:
-        scopes.append(LISTS)
-    if incident.duplicate_of_id:
-        # The incident it duplicates shows one more corroborating report.
-        scopes.append(LISTS)
-        target = Incident.objects.filter(pk=incident.duplicate_of_id).values_list("reference", flat=True).first()
-        if target:
-            scopes.append(incident_scope(target))
-    clear(*dict.fromkeys(scopes))
+    # A duplicate adds a corroborating report to the page of the incident it duplicates.
+    if incident.status in PUBLIC_STATUSES or action in PUBLIC_ACTIONS or incident.duplicate_of_id:
+        clear(LISTS)
 
 
 def on_reference_data_changed(sender, **kwargs):
@@ -224,9 +228,9 @@ def on_reference_data_changed(sender, **kwargs):
 
 
 def on_attachment_changed(sender, instance, **kwargs):
-    incident = Incident.objects.filter(pk=instance.incident_id).values_list("reference", "status").first()
-    if incident and incident[1] in PUBLIC_STATUSES:
-        clear(incident_scope(incident[0]))
+    status = Incident.objects.filter(pk=instance.incident_id).values_list("status", flat=True).first()
+    if status in PUBLIC_STATUSES:
+        clear(LISTS)
 
 
 def connect():

@@ -253,7 +253,7 @@ def incident_detail(request, reference):
             "map": incident.has_point,
         }
 
-    return _page(request, build, public_cache.incident_scope(reference))
+    return _page(request, build, public_cache.LISTS)
 
 
 # Regions ---------------------------------------------------------------------------------------------------------

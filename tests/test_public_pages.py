@@ -373,11 +373,17 @@ def test_the_busiest_whole_pages_are_kept_in_the_process_without_asking_the_cach
 ):
     from incidents import public_cache
 
-    monkeypatch.setattr(public_cache, "PAGES_KEPT", 2)
     published(election, region, public_summary="Kept in memory.")
-    for url in (reverse("region-list"), reverse("home"), reverse("incident-list")):
+    urls = (reverse("region-list"), reverse("home"), reverse("incident-list"))
+    sizes = [len(client.get(url).content) for url in urls]
+    assert len(public_cache._pages) == 3 and public_cache._pages_bytes == sum(sizes)
+    # Past the budget, the least recently used pages are let go.
+    public_cache.forget_kept()
+    monkeypatch.setattr(public_cache, "PAGES_KEPT_BYTES", sizes[1] + sizes[2])
+    for url in urls:
         client.get(url)
-    assert len(public_cache._pages) == 2  # the least recently used page was let go
+    assert len(public_cache._pages) == 2
+    assert public_cache._pages_bytes == sizes[1] + sizes[2]
 
     def cache_down(*args, **kwargs):
         raise AssertionError("the shared cache was asked")

@@ -107,7 +107,7 @@ class Command(BaseCommand):
         for label, url, query in pages:
             timings = []
             for _ in range(runs):
-                public_cache.clear(public_cache.LISTS, public_cache.incident_scope(sample.reference))
+                public_cache.clear(public_cache.LISTS)
                 started = time.perf_counter()
                 response = client.get(url, query)
                 timings.append((time.perf_counter() - started) * 1000)
@@ -152,7 +152,7 @@ class Command(BaseCommand):
     def count_queries(self, client, url, query, sample):
         from django.test.utils import CaptureQueriesContext
 
-        public_cache.clear(public_cache.LISTS, public_cache.incident_scope(sample.reference))
+        public_cache.clear(public_cache.LISTS)
         with CaptureQueriesContext(connection) as captured:
             client.get(url, query)
         return len(captured.captured_queries)
