@@ -216,8 +216,9 @@ def report_file(request, kind):
             form.add_error(
                 None,
                 _(
-                    "The site could not reach its database, so the report was not saved yet. Everything you "
-                    "typed is still here: press “Send the report” again in a few seconds (choose any files again)."
+                    "The site could not reach its database, so the report may not have been saved. Everything "
+                    "you typed is still here: press “Send the report” again in a few seconds (choose any files "
+                    "again). It will not be filed twice."
                 ),
             )
             return render_file_form(request, election, kind, form, detail_form, status=503)

@@ -116,7 +116,7 @@ def test_api_answers_503_with_a_reason_and_the_retry_with_its_key_files_once(
     assert failed.status_code == 503
     assert failed["Retry-After"] == "5"
     error = failed.json()["error"]
-    assert error["code"] == "unavailable" and "nothing was saved" in error["message"]
+    assert error["code"] == "unavailable" and "same Idempotency-Key" in error["message"]
     assert nothing_written(private_media_root)
 
     retried, replayed = send(), send()
@@ -142,7 +142,7 @@ def test_form_is_shown_again_with_what_was_typed_and_sending_again_files_once(
     assert raised
     assert failed.status_code == 503
     form = failed.context["form"]
-    assert "not saved yet" in " ".join(form.non_field_errors())
+    assert "may not have been saved" in " ".join(form.non_field_errors())
     assert form["form_token"].value() == token
     assert form["description"].value() == "Police took three people into a van."
     assert (

@@ -42,12 +42,12 @@ class Gone(exceptions.APIException):
 
 
 class DatabaseUnavailable(exceptions.APIException):
-    """The database did not answer (restarting, say): nothing was written; try again."""
+    """The database did not answer (restarting, say): nothing is half written; try again."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = gettext_lazy(
-        "The database did not answer, so nothing was saved. Try again in a few seconds "
-        "(with the same Idempotency-Key for a new report)."
+        "The database did not answer. Try again in a few seconds; a new report sent again with the same "
+        "Idempotency-Key is filed once, however many tries it takes."
     )
     default_code = "unavailable"
 

@@ -12,7 +12,7 @@ ERRORS = {
     "404": "Nothing here, or nothing this user may see.",
     "406": "The `Accept` header asks for a type this endpoint cannot give.",
     "429": "Too many requests: wait the seconds in `Retry-After`.",
-    "503": "The database did not answer; nothing was written. Try again after the seconds in `Retry-After`.",
+    "503": "The database did not answer. Try again after the seconds in `Retry-After` (same `Idempotency-Key`).",
 }
 WRITE_ERRORS = {
     "409": "Conflicts with the resource as it is now (see `error.code`).",
