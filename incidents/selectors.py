@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from . import permissions, public
@@ -126,6 +126,21 @@ def observer_report_counts(observer):
 def observer_report_by_client_token(observer, client_token):
     """The report ``observer`` already filed with ``client_token``, or None."""
     return Incident.objects.reported_by(observer).filter(client_token=client_token).first()
+
+
+def observer_report_as_filed(incident):
+    """A report the caller has just filed, shaped as ``observer_report`` shapes it.
+
+    Its region, station and details are already in memory: only its files and
+    its history are read, instead of reading the whole report back (nearly
+    half the time of filing one through the API). Returns ``(incident, history)``.
+    """
+    history = list(observer_report_history(incident))
+    last = history[-1] if history else None
+    incident.last_action = last.action if last else None
+    incident.last_event_at = last.created_at if last else None
+    prefetch_related_objects([incident], "attachments")
+    return incident, history
 
 
 def observer_report_history(incident):

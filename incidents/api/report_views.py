@@ -50,8 +50,10 @@ class ObserverView(generics.GenericAPIView):
             )
         return incident
 
-    def report_response(self, incident, status_code=status.HTTP_200_OK, headers=None):
-        context = {**self.get_serializer_context(), "history": list(selectors.observer_report_history(incident))}
+    def report_response(self, incident, status_code=status.HTTP_200_OK, headers=None, history=None):
+        if history is None:
+            history = list(selectors.observer_report_history(incident))
+        context = {**self.get_serializer_context(), "history": history}
         data = shapes.OwnReportSerializer(incident, context=context).data
         return Response(data, status=status_code, headers=headers)
 
@@ -110,12 +112,15 @@ class ReportList(ObserverView, generics.ListAPIView):
             result = services.incident_submit(**submission)
         else:
             result = services.incident_submit_with_attachments(attachments=files, **submission)
-        incident = selectors.observer_report(self.observer, result.incident.reference)
+        if result.created:
+            incident, history = selectors.observer_report_as_filed(result.incident)
+        else:
+            incident, history = selectors.observer_report(self.observer, result.incident.reference), None
         headers = {"Location": request.build_absolute_uri(f"{request.path}{incident.reference}/")}
         if key is not None:
             headers["Idempotent-Replayed"] = "false" if result.created else "true"
         return self.report_response(
-            incident, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK, headers
+            incident, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK, headers, history
         )
 
 

@@ -57,6 +57,21 @@ def test_file_a_detention_in_json(observer_api, observer, polling_station, repor
     assert response["Location"].endswith(f"/api/v1/reports/{incident.reference}/")
 
 
+def test_the_answer_to_a_new_report_is_the_report_as_read_back(
+    observer_api, observer, polling_station, report_url, django_assert_max_num_queries
+):
+    # The answer is shaped from the report in memory, not read back: it must say the same.
+    with django_assert_max_num_queries(16):
+        filed = observer_api.post(report_url, DETENTION, format="json")
+    assert filed.status_code == 201
+    read_back = observer_api.get(filed["Location"])
+    assert filed.json() == read_back.json()
+    photo = {**DETENTION, "details": json.dumps(DETENTION["details"]), "attachments": [jpeg_with_gps()]}
+    filed = observer_api.post(report_url, photo, format="multipart")
+    assert filed.status_code == 201
+    assert filed.json() == observer_api.get(filed["Location"]).json()
+
+
 def test_a_time_without_offset_is_the_elections_local_time(observer_api, election, region, report_url):
     payload = {"kind": "other", "region": "KZ-75", "occurred_at": "2021-01-10T14:00", "description": "x"}
     response = observer_api.post(report_url, payload, format="json")
