@@ -21,6 +21,8 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Election observation")
 
     def ready(self):
+        import observer.checks  # noqa: F401 (registers the start-up checks)
+
         from . import notifications, public_cache, signals
         from .security import audit
 

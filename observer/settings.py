@@ -26,15 +26,10 @@ if (BASE_DIR / ".env").is_file():
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+# Required with debug off: without it, no way of serving the site starts (observer/checks.py),
+# while commands that never sign anything (makemigrations, compilemessages) still run.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Observer refuses to start without a secret "
-            "key when DJANGO_DEBUG is off: set DJANGO_SECRET_KEY to a long random "
-            "string (for example the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
-        )
+if not SECRET_KEY and DEBUG:
     # Only for a laptop in debug mode; never used when debug is off.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 

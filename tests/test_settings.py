@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,10 +20,30 @@ def load_settings(**env):
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 
-def test_refuses_to_start_without_secret_key_when_debug_is_off():
-    result = load_settings(DJANGO_DEBUG="false")
+def run_python(args, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    clean.update(env)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        ["-c", "import observer.wsgi"],  # gunicorn, and runserver, which loads it
+        ["-c", "import observer.asgi"],
+        ["manage.py", "check", "--deploy"],
+    ],
+)
+def test_refuses_to_start_without_secret_key_when_debug_is_off(start):
+    result = run_python(start, DJANGO_DEBUG="false")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_secret_key():
+    result = run_python(["manage.py", "makemigrations", "--check", "--dry-run"], DJANGO_DEBUG="false")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_debug_runs_without_secret_key_on_sqlite_and_local_memory():
