@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
@@ -349,15 +348,6 @@ class InternetBlockageForm(DetailForm):
         ]
         labels = {"blockage_type": _("Type of blockage")}
         widgets = {"official_justification": forms.Textarea(attrs={"rows": 2})}
-
-    def clean(self):
-        cleaned = super().clean()
-        started, ended = cleaned.get("started_at"), cleaned.get("ended_at")
-        if started and ended and ended < started:
-            self.add_error("ended_at", _("The end is before the start."))
-        if ended and ended > timezone.now() + datetime.timedelta(minutes=settings.OBSERVER_FUTURE_TOLERANCE_MINUTES):
-            self.add_error("ended_at", _("This time is in the future."))
-        return cleaned
 
 
 DETAIL_FORMS = {

@@ -358,6 +358,19 @@ def test_blockage_end_before_start_is_refused(observer_client, region):
     assert nothing_saved()
 
 
+def test_a_release_in_the_future_is_refused(observer_client, region):
+    # The same rule as the API's, from the detail model: no time of a report lies in the future.
+    response = post_report(
+        observer_client,
+        IncidentKind.DETENTION,
+        region=region,
+        **{"detail-release_status": "released", "detail-released_at_0": "2031-01-10", "detail-released_at_1": "12:00"},
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "released_at", "detail_form") == ["This time is in the future."]
+    assert nothing_saved()
+
+
 def test_bad_measurement_link_is_refused(observer_client, region):
     response = post_report(
         observer_client, IncidentKind.INTERNET_BLOCKAGE, region=region, **{"detail-measurement_url": "not a link"}

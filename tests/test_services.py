@@ -4,11 +4,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Incident, IncidentEvent, IncidentKind, Status, Verification
+from incidents.models import Detention, Incident, IncidentEvent, IncidentKind, Status, Verification
 from incidents.workflow import TRANSITIONS, Role
 
 from . import factories
@@ -78,8 +78,7 @@ def test_bad_detail_refused_and_nothing_written(submit):
     assert not Incident.objects.exists()
 
 
-def test_value_refused_only_by_a_check_constraint_is_a_validation_error_with_nothing_written(submit):
-    # No field checks the end of a blockage against its start: the database does, on insert.
+def test_blockage_ending_before_it_started_is_refused_on_its_field_with_nothing_written(submit):
     started = datetime.datetime(2021, 1, 10, 9, tzinfo=datetime.UTC)
     with pytest.raises(ValidationError) as refused:
         submit(
@@ -91,8 +90,19 @@ def test_value_refused_only_by_a_check_constraint_is_a_validation_error_with_not
                 "ended_at": started - datetime.timedelta(hours=1),
             },
         )
-    assert "blockage_end_not_before_start" in str(refused.value)
+    assert refused.value.message_dict == {"ended_at": ["The end is before the start."]}
     assert not Incident.objects.exists() and not IncidentEvent.objects.exists()
+
+
+def test_a_check_constraint_refusing_a_row_becomes_a_validation_error(submit):
+    # New reports leave check constraints to the database: its refusal must read as a validation error.
+    incident = submit(kind=IncidentKind.DETENTION, details={"people_detained": 2})
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        Detention.objects.filter(incident=incident).update(people_detained=0)
+    refused = services.refused_by_check(error.value, Incident, Detention)
+    assert isinstance(refused, ValidationError)
+    assert "detention_people_range" in str(refused)
+    assert services.refused_by_check(error.value, Incident) is None  # not one of these models' constraints
 
 
 def test_walk_to_published_records_every_step(submit, moderator):

@@ -8,7 +8,6 @@ anything of another observer's reports.
 import copy
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,14 +50,6 @@ class ReportDetailSerializer(StrictInput, serializers.ModelSerializer):
             services.build_detail(self.Meta.model.kind, {**saved, **attrs})
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
-        tolerance = timezone.now() + datetime.timedelta(minutes=settings.OBSERVER_FUTURE_TOLERANCE_MINUTES)
-        future = {
-            name: [_("This time is in the future.")]
-            for name, field in self.fields.items()
-            if isinstance(field, serializers.DateTimeField) and attrs.get(name) and attrs[name] > tolerance
-        }
-        if future:
-            raise serializers.ValidationError(future)
         return attrs
 
 

@@ -1,5 +1,6 @@
 """Small pieces shared by the models: translated names and coordinates."""
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -7,9 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def latest_plausible_time():
+    """The latest time a report may give: now, plus OBSERVER_FUTURE_TOLERANCE_MINUTES (phone clocks drift)."""
+    return timezone.now() + datetime.timedelta(minutes=settings.OBSERVER_FUTURE_TOLERANCE_MINUTES)
 
 
 class TranslatedNameMixin(models.Model):

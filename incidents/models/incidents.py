@@ -9,6 +9,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
@@ -16,7 +17,13 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import ChoiceListValidator, CoordinatesMixin, choices_constraint, coordinate_constraints
+from .base import (
+    ChoiceListValidator,
+    CoordinatesMixin,
+    choices_constraint,
+    coordinate_constraints,
+    latest_plausible_time,
+)
 from .vocabularies import (
     AttachmentKind,
     BlockageScope,
@@ -239,6 +246,18 @@ class IncidentDetail(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        latest = latest_plausible_time()
+        future = {
+            field.name: _("This time is in the future.")
+            for field in self._meta.concrete_fields
+            if isinstance(field, models.DateTimeField)
+            and getattr(self, field.name)
+            and getattr(self, field.name) > latest
+        }
+        if future:
+            raise ValidationError(future)
+
 
 class Detention(IncidentDetail):
     """Public: counts, groups, by whom, how, release, charges, injuries.
@@ -373,6 +392,12 @@ class InternetBlockage(IncidentDetail):
 
     def __str__(self):
         return _("Internet blockage details of %(reference)s") % {"reference": self.incident_id and self.incident}
+
+    def clean(self):
+        super().clean()
+        # The same rule as the blockage_end_not_before_start constraint, said next to the field.
+        if self.started_at and self.ended_at and self.ended_at < self.started_at:
+            raise ValidationError({"ended_at": _("The end is before the start.")})
 
     @property
     def is_ongoing(self):

@@ -29,6 +29,7 @@ from .incidents import (
     incident_transition,
     record_event,
     refuse_personal_data,
+    refused_by_check,
     validate_place_and_time,
 )
 from .moderation import (
@@ -89,6 +90,7 @@ __all__ = [
     "observer_invite",
     "record_event",
     "refuse_personal_data",
+    "refused_by_check",
     "second_factor_check",
     "second_factor_reset",
     "totp_device_confirm",

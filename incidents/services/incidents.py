@@ -31,6 +31,7 @@ from ..models import (
     Status,
     Verification,
 )
+from ..models.base import latest_plausible_time
 from ..signals import incident_changed
 from ..workflow import EDITABLE_STATUSES, TRANSITIONS
 
@@ -114,9 +115,7 @@ def validate_place_and_time(
             errors["polling_station"] = _("This polling station belongs to another election.")
         elif region is not None and polling_station.region_id != region.pk:
             errors["polling_station"] = _("This polling station is not in the chosen region.")
-    now = timezone.now()
-    tolerance = datetime.timedelta(minutes=settings.OBSERVER_FUTURE_TOLERANCE_MINUTES)
-    if occurred_at > now + tolerance:
+    if occurred_at > latest_plausible_time():
         errors["occurred_at"] = _("This time is in the future.")
     earliest = datetime.datetime.combine(
         election.election_day - datetime.timedelta(days=settings.OBSERVER_DAYS_BEFORE_ELECTION),

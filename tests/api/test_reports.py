@@ -271,6 +271,27 @@ def test_bad_input_is_a_400_naming_the_field_and_saves_nothing(
     assert not Incident.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("times", "message"),
+    [
+        ({"started_at": "2021-01-10T09:00:00Z", "ended_at": "2021-01-10T08:00:00Z"}, "The end is before the start."),
+        ({"ended_at": "2031-01-10T08:00:00Z"}, "This time is in the future."),
+    ],
+)
+def test_blockage_times_are_refused_on_their_field(observer_api, election, report_url, times, message):
+    details = {"scope": "city", "blockage_type": "mobile_data", **times}
+    payload = {
+        "kind": "internet_blockage",
+        "occurred_at": "2021-01-10T09:00:00Z",
+        "description": "x",
+        "details": details,
+    }
+    response = observer_api.post(report_url, payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"details.ended_at": [message]}
+    assert not Incident.objects.exists()
+
+
 @pytest.mark.parametrize("missing", ["kind", "description", "occurred_at", "region"])
 def test_missing_fields(observer_api, polling_station, report_url, missing):
     payload = {key: value for key, value in DETENTION.items() if key not in (missing, "polling_station")}
