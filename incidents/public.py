@@ -100,6 +100,12 @@ PRIVATE_DETAIL_FIELDS = {
     IncidentKind.INTERNET_BLOCKAGE: (),
 }
 
+
+def detail_fields(kind):
+    """The fields of ``kind``'s details that a report gives (its forms, its API): public ones, then private."""
+    return [*PUBLIC_DETAIL_FIELDS[kind], *PRIVATE_DETAIL_FIELDS[kind]]
+
+
 #: grid step for sensitive points: 0.1° is about 11 km north-south, 8 km east-west at 45°N
 COARSE_STEP = Decimal("0.1")
 

@@ -14,7 +14,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors, services
+from . import public, selectors, services
 from .models import (
     DatePrecision,
     DenialMethod,
@@ -269,18 +269,7 @@ class DetentionForm(DetailForm):
 
     class Meta:
         model = Detention
-        fields = [
-            "people_detained",
-            "people_detained_is_minimum",
-            "detained_groups",
-            "detained_by",
-            "circumstances",
-            "release_status",
-            "released_at",
-            "charges",
-            "injuries_reported",
-            "detained_names",
-        ]
+        fields = public.detail_fields(IncidentKind.DETENTION)
         labels = {
             "people_detained": _("How many people were detained?"),
             "people_detained_is_minimum": _("At least this many (the count may be higher)"),
@@ -300,15 +289,7 @@ class DeniedAccessForm(DetailForm):
 
     class Meta:
         model = DeniedAccess
-        fields = [
-            "person_role",
-            "people_affected",
-            "stage",
-            "methods",
-            "reason_given",
-            "denied_by",
-            "accreditation_shown",
-        ]
+        fields = public.detail_fields(IncidentKind.DENIED_ACCESS)
         labels = {
             "person_role": _("Who was kept out?"),
             "people_affected": _("How many people?"),
@@ -336,16 +317,7 @@ class InternetBlockageForm(DetailForm):
 
     class Meta:
         model = InternetBlockage
-        fields = [
-            "scope",
-            "blockage_type",
-            "services",
-            "providers",
-            "started_at",
-            "ended_at",
-            "measurement_url",
-            "official_justification",
-        ]
+        fields = public.detail_fields(IncidentKind.INTERNET_BLOCKAGE)
         labels = {"blockage_type": _("Type of blockage")}
         widgets = {"official_justification": forms.Textarea(attrs={"rows": 2})}
 
