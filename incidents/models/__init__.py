@@ -1,7 +1,8 @@
 """The domain model, split by concern and re-exported here."""
 
+from .base import AppendOnlyError
 from .elections import Election, OfficialResult, Party, PartyResult, PollingStation, Region, ResultChange
-from .events import AppendOnlyError, IncidentEvent
+from .events import IncidentEvent
 from .incidents import (
     DETAIL_MODELS,
     Attachment,

@@ -4,7 +4,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -128,3 +128,37 @@ class ChoiceListValidator:
 
     def __eq__(self, other):
         return isinstance(other, ChoiceListValidator) and self.choices is other.choices
+
+
+class AppendOnlyError(PermissionDenied):
+    """Raised on any attempt to change or delete a row of a record that is only ever added to."""
+
+
+def _append_only_refusal(model, what):
+    return AppendOnlyError(f"{str(model._meta.verbose_name_plural).capitalize()} cannot be {what}.")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise _append_only_refusal(self.model, "changed")
+
+    def delete(self):
+        raise _append_only_refusal(self.model, "deleted")
+
+
+class AppendOnlyModel(models.Model):
+    """A record whose rows are only ever added: saving an existing row or deleting one raises
+    AppendOnlyError, one by one or in bulk."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise _append_only_refusal(self, "changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise _append_only_refusal(self, "deleted")

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
+    AppendOnlyModel,
     CoordinatesMixin,
     TranslatedNameMixin,
     choices_constraint,
@@ -21,7 +22,6 @@ from .base import (
     in_language,
     validate_time_zone,
 )
-from .events import AppendOnlyError
 from .vocabularies import ElectionKind, RegionLevel, ResultStage
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -365,15 +365,7 @@ class PartyResult(models.Model):
         return derived if derived is not None else self.share_percent
 
 
-class ResultChangeQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Result changes cannot be changed.")
-
-    def delete(self):
-        raise AppendOnlyError("Result changes cannot be deleted.")
-
-
-class ResultChange(models.Model):
+class ResultChange(AppendOnlyModel):
     """What one update of an official result changed: who, when, from which source.
 
     Rows are only ever added, by the import, in the transaction of the update
@@ -396,8 +388,6 @@ class ResultChange(models.Model):
     source = models.CharField(_("source"), max_length=500, help_text=_("The file or command the change came from."))
     changes = models.JSONField(_("changes"), default=dict)
 
-    objects = ResultChangeQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("result change")
@@ -405,11 +395,3 @@ class ResultChange(models.Model):
 
     def __str__(self):
         return f"{self.result_id}: {', '.join(self.changes)}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Result changes cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Result changes cannot be deleted.")

@@ -1,31 +1,20 @@
 """The append-only history of every incident."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .base import choices_constraint
+from .base import AppendOnlyModel, AppendOnlyQuerySet, choices_constraint
 from .vocabularies import EventAction
 
 
-class AppendOnlyError(PermissionDenied):
-    """Raised on any attempt to change or delete a recorded event."""
-
-
-class IncidentEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Incident events cannot be changed.")
-
-    def delete(self):
-        raise AppendOnlyError("Incident events cannot be deleted.")
-
+class IncidentEventQuerySet(AppendOnlyQuerySet):
     def visible_to_observer(self):
         return self.filter(visible_to_observer=True)
 
 
-class IncidentEvent(models.Model):
+class IncidentEvent(AppendOnlyModel):
     """Something that happened to an incident: who, when, from and to, why.
 
     Rows are only ever added, by the services, inside the transaction of the
@@ -61,11 +50,3 @@ class IncidentEvent(models.Model):
 
     def __str__(self):
         return f"{self.incident_id}: {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Incident events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Incident events cannot be deleted.")
