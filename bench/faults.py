@@ -279,6 +279,7 @@ def moderation_run(servers, observers, regions, options):
     ]
     succeeded = Counter()  # (reference, moderator username) -> moves the API said were made
     answers = Counter()
+    lock = threading.Lock()
 
     def work(reference, moderator_index):
         user, token = staff[moderator_index]
@@ -289,10 +290,11 @@ def moderation_run(servers, observers, regions, options):
                 token=token,
                 body={"to": to, **extra},
             )
-            answers[str(status)] += 1
-            if status == 200:
-                succeeded[(reference, user.username)] += 1
-            else:
+            with lock:
+                answers[str(status)] += 1
+                if status == 200:
+                    succeeded[(reference, user.username)] += 1
+            if status != 200:
                 break
 
     started = time.monotonic()

@@ -60,7 +60,7 @@ LABELS = {
 CACHED_PAGES = ["ceiling", "list", "incident", "region", "home"]
 
 
-def paths_for(election, regions, references):
+def paths_for(regions, references):
     """The paths wrk asks for, per page: several filters and many incidents, as real visitors would."""
     kinds = ["detention", "denied_access", "internet_blockage", "procedural"]
     lists = []
@@ -315,8 +315,6 @@ def main():
     print(f"== Preparing {options.database_url} with {options.incidents:,} published incidents")
     support.prepare_database(options.database_url, options.redis_url, incidents=options.incidents)
     support.setup_django(options.database_url, options.redis_url)
-    from django.conf import settings
-
     from incidents import selectors
     from incidents.models import Incident, Status
 
@@ -329,7 +327,7 @@ def main():
 
     work = Path(tempfile.mkdtemp(prefix="observer-bench-"))
     paths_files = {}
-    for page, paths in paths_for(election, regions, references).items():
+    for page, paths in paths_for(regions, references).items():
         paths_files[page] = work / f"{page}.txt"
         paths_files[page].write_text("\n".join(paths) + "\n")
     tokens_file = work / "tokens.txt"
@@ -371,7 +369,6 @@ def main():
         results["cached"] = measure_pages(server, CACHED_PAGES, paths_files, options.seconds)
         results["worker_rss_cached_mib"] = server.worker_rss_mib()
     results["finished"] = time.strftime("%Y-%m-%d")
-    results["public_cache_seconds_default"] = settings.OBSERVER_PUBLIC_CACHE_SECONDS
     shutil.rmtree(work, ignore_errors=True)
 
     support.dump(logs / "load.json", results)

@@ -90,8 +90,6 @@ def generations(*scopes):
     kept = {scope: _kept.get(scope) for scope in scopes}
     stale = [scope for scope, entry in kept.items() if entry is None or now - entry[1] > GENERATIONS_KEPT_SECONDS]
     if stale:
-        if len(_kept) > 10_000:
-            _kept.clear()
         found = cache.get_many([_generation_key(scope) for scope in stale])
         for scope in stale:
             key = _generation_key(scope)
