@@ -23,7 +23,8 @@ class IncidentsConfig(AppConfig):
     def ready(self):
         import observer.checks  # noqa: F401 (registers the start-up checks)
 
-        from . import notifications, public_cache, signals
+        from . import notifications, signals
+        from .public import cache as public_cache
         from .security import audit
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -45,3 +45,8 @@ def csv_lines(header, rows):
     yield "\ufeff" + writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
         yield writer.writerow([safe_cell(cell) for cell in row])
+
+
+def export_filename(*parts, extension):
+    """The name of an exported file: its non-empty ``parts`` joined by dashes, then ``.extension``."""
+    return "-".join(str(part) for part in parts if part) + f".{extension}"

@@ -18,6 +18,8 @@ checked and recorded on its own.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 from .models.vocabularies import EventAction, Status
 
 
@@ -36,6 +38,8 @@ class Move:
     claim_required: bool = False
     #: the observer sees this step in their report's history
     visible_to_observer: bool = True
+    #: what a moderator must fill in before making it, as the button says it (beside a required reason)
+    needs: str = ""
 
 
 TRANSITIONS: dict[tuple[Status, Status], Move] = {
@@ -43,20 +47,26 @@ TRANSITIONS: dict[tuple[Status, Status], Move] = {
     (Status.IN_REVIEW, Status.SUBMITTED): Move(
         EventAction.RELEASED, Role.MODERATOR, claim_required=True, visible_to_observer=False
     ),
-    (Status.IN_REVIEW, Status.VERIFIED): Move(EventAction.VERIFIED, Role.MODERATOR, claim_required=True),
+    (Status.IN_REVIEW, Status.VERIFIED): Move(
+        EventAction.VERIFIED, Role.MODERATOR, claim_required=True, needs=_("needs a verification level")
+    ),
     (Status.IN_REVIEW, Status.NEEDS_INFO): Move(
-        EventAction.ASKED, Role.MODERATOR, reason_required=True, claim_required=True
+        EventAction.ASKED, Role.MODERATOR, reason_required=True, claim_required=True, needs=_("needs your question")
     ),
     (Status.IN_REVIEW, Status.REJECTED): Move(
-        EventAction.REJECTED, Role.MODERATOR, reason_required=True, claim_required=True
+        EventAction.REJECTED, Role.MODERATOR, reason_required=True, claim_required=True, needs=_("needs a reason")
     ),
     (Status.NEEDS_INFO, Status.SUBMITTED): Move(EventAction.ANSWERED, Role.REPORTER, reason_required=True),
     # An observer who never answers does not keep a report in the queue for ever.
     (Status.NEEDS_INFO, Status.REJECTED): Move(
-        EventAction.REJECTED, Role.MODERATOR, reason_required=True, claim_required=True
+        EventAction.REJECTED, Role.MODERATOR, reason_required=True, claim_required=True, needs=_("needs a reason")
     ),
-    (Status.VERIFIED, Status.PUBLISHED): Move(EventAction.PUBLISHED, Role.MODERATOR),
-    (Status.PUBLISHED, Status.RETRACTED): Move(EventAction.RETRACTED, Role.MODERATOR, reason_required=True),
+    (Status.VERIFIED, Status.PUBLISHED): Move(
+        EventAction.PUBLISHED, Role.MODERATOR, needs=_("needs the public summary")
+    ),
+    (Status.PUBLISHED, Status.RETRACTED): Move(
+        EventAction.RETRACTED, Role.MODERATOR, reason_required=True, needs=_("needs a public notice")
+    ),
 }
 
 #: statuses in which a report waits for a moderator
@@ -97,3 +107,14 @@ def route(from_status, to_status, role=Role.MODERATOR):
 def routes_from(from_status, role=Role.MODERATOR):
     """Every status ``role`` can reach from ``from_status``, as ``{to_status: route}``."""
     return {to: path for to in Status if (path := route(from_status, to, role))}
+
+
+#: statuses in which a report is held by a moderator's claim (some move out of them needs the claim)
+ASSIGNED_STATUSES = tuple(status for status in Status if any(m.claim_required for m in moves_from(status).values()))
+#: statuses from which a moderator can still reject a report, and so mark it as a duplicate
+DUPLICATE_STATUSES = tuple(status for status in Status if route(status, Status.REJECTED))
+
+
+def needs_for(to_status):
+    """What a moderator must fill in to take a report to ``to_status`` (the same whatever it comes from)."""
+    return next((move.needs for (_source, to), move in TRANSITIONS.items() if to == to_status and move.needs), "")

@@ -11,7 +11,7 @@ urlpatterns = [
     path("accounts/welcome/", views.after_login, name="after-login"),
     path("accounts/two-factor/", include("incidents.security.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("report/", include("incidents.report_urls")),
+    path("report/", include("incidents.report.urls")),
     path("api/", include("observer.api")),
-    path("", include("incidents.urls")),
+    path("", include("incidents.public.urls")),
 ]

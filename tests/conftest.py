@@ -43,7 +43,7 @@ def private_media_root(settings, tmp_path):
 def fresh_cache():
     from django.core.cache import cache
 
-    from incidents import public_cache
+    from incidents.public import cache as public_cache
 
     cache.clear()
     public_cache.forget_kept()

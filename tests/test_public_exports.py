@@ -10,8 +10,8 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from incidents import public
 from incidents.models import IncidentKind, Status
+from incidents.public import shape as public
 
 from . import factories
 from .public_data import many_published, published

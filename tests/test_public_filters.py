@@ -7,8 +7,8 @@ import pytest
 from django.http import QueryDict
 
 from incidents import selectors
-from incidents.filters import PublicIncidentFilter
 from incidents.models import IncidentKind, Verification
+from incidents.public.filters import PublicIncidentFilter
 
 from . import factories
 from .public_data import published

@@ -356,7 +356,7 @@ def test_the_language_switch_needs_no_csrf_token_and_redirects_only_within_the_s
 def test_a_change_made_in_another_process_shows_once_the_kept_generations_expire(client, election, region, monkeypatch):
     from django.core.cache import cache
 
-    from incidents import public_cache
+    from incidents.public import cache as public_cache
 
     published(election, region, public_summary="Published first.")
     assert "Published first." in text(client.get(reverse("incident-list")))
@@ -371,7 +371,7 @@ def test_a_change_made_in_another_process_shows_once_the_kept_generations_expire
 def test_the_busiest_whole_pages_are_kept_in_the_process_without_asking_the_cache(
     client, election, region, monkeypatch
 ):
-    from incidents import public_cache
+    from incidents.public import cache as public_cache
 
     published(election, region, public_summary="Kept in memory.")
     urls = (reverse("region-list"), reverse("home"), reverse("incident-list"))

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from incidents import public, selectors
+from incidents import selectors
 from incidents.models import DETAIL_MODELS, DatePrecision, Incident, IncidentKind, Status
+from incidents.public import shape as public
 
 from . import factories
 from .public_data import published

@@ -17,7 +17,7 @@ from incidents.models import (
     IncidentKind,
     Status,
 )
-from incidents.report_forms import TOKEN_SALT
+from incidents.report.forms import TOKEN_SALT
 
 from . import factories, samples
 

@@ -3,5 +3,5 @@
 Views here are thin: they read through ``selectors``, write through
 ``services``, ask ``permissions`` who may do what, and shape answers with
 the serializers of this package. Public answers are built only from
-``incidents.public`` shapes, never from model instances.
+``incidents.public.shape`` shapes, never from model instances.
 """

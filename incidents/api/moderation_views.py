@@ -12,8 +12,8 @@ from rest_framework import exceptions, generics
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..filters import ModerationQueueFilter
 from . import moderation_serializers as shapes
+from .moderation_filters import ModerationQueueFilter
 from .pagination import QueuePagination
 from .permissions import IsModerator
 

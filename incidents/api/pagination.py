@@ -8,7 +8,7 @@ repeats one. Reference lists (polling stations) page by number.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination
 
-from ..filters import SORTS
+from ..public.filters import SORTS
 
 MAX_PAGE_SIZE = 200
 

@@ -1,7 +1,7 @@
 """Shapes of the public API answers.
 
 Incidents: these serializers take a ``public.PublicIncident`` (built by
-``incidents.public``, which holds nothing private) and refuse anything
+``incidents.public.shape``, which holds nothing private) and refuse anything
 else, so they cannot reach a private field even by mistake. Their fields
 are those of ``public.properties`` — the same as the GeoJSON export — and
 the details of each kind are exactly ``public.PUBLIC_DETAIL_FIELDS``.
@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from .. import public
 from ..models import (
     Charges,
     DatePrecision,
@@ -32,6 +31,7 @@ from ..models import (
     PollingStation,
     Verification,
 )
+from ..public import shape as public
 
 
 def choice_list(choices, **kwargs):

@@ -1,12 +1,11 @@
 """Public, read-only endpoints: no login, the same truth as the public pages.
 
 Incidents come from ``selectors.incidents_public()`` filtered by the pages'
-``PublicIncidentFilter`` and are shaped by ``incidents.public``; the CSV and
+``PublicIncidentFilter`` and are shaped by ``incidents.public.shape``; the CSV and
 GeoJSON renderings stream the same rows as the exports of the pages.
 """
 
 from django.http import StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -14,9 +13,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, generics, permissions, renderers, serializers
 from rest_framework.response import Response
 
-from .. import public, public_views, selectors, tabular
-from ..filters import PartyFilter, PollingStationFilter, PublicIncidentFilter
+from .. import selectors, tabular
 from ..models import Election, Party, PollingStation, Region
+from ..public import shape as public
+from ..public.exports import geojson_lines, incidents_export_filename
+from ..public.filters import ElectionChoiceForm, PartyFilter, PollingStationFilter, PublicIncidentFilter
 from . import public_serializers as shapes
 from .errors import ErrorSerializer, Gone
 from .pagination import PageNumberPagination, PublicIncidentPagination
@@ -32,7 +33,7 @@ class PublicView(generics.GenericAPIView):
 
 def _election(request):
     """The election chosen by ``?election=`` (the current one by default), or a 400 in the API's format."""
-    form = public_views.ElectionChoiceForm(request.query_params)
+    form = ElectionChoiceForm(request.query_params)
     if not form.is_valid():
         raise serializers.ValidationError({"election": form.errors["election"]})
     return form.cleaned_data["election"]
@@ -56,7 +57,7 @@ class ElectionDetail(PublicView):
         election = Election.objects.filter(slug=slug).first()
         if election is None:
             raise_not_found(_("There is no election “%(slug)s”.") % {"slug": slug})
-        election.national_result = selectors.national_result(election)
+        election.national_result = selectors.official_result(election)
         return Response(self.get_serializer(election).data)
 
 
@@ -194,12 +195,6 @@ class IncidentDetail(PublicView):
         return Response(self.get_serializer(incident).data)
 
 
-def _export_name(filterset, extension):
-    election = filterset.selected_election
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return f"incidents-{election.slug if election else 'none'}-{stamp}.{extension}"
-
-
 class PassThroughRenderer(renderers.BaseRenderer):
     """Names a media type an export streams; the view writes the bytes itself."""
 
@@ -236,7 +231,7 @@ class IncidentExport(IncidentFilterMixin, PublicView):
 
     def stream(self, lines, content_type, filterset, extension):
         response = StreamingHttpResponse(lines, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{_export_name(filterset, extension)}"'
+        response["Content-Disposition"] = f'attachment; filename="{incidents_export_filename(filterset, extension)}"'
         return response
 
 
@@ -318,5 +313,5 @@ class IncidentGeoJson(IncidentExport):
     def get(self, request):
         filterset = self.filterset()
         base_url = request.build_absolute_uri("/").rstrip("/")
-        lines = public_views._geojson_lines(selectors.incidents_public_shapes(filterset.qs), base_url)
+        lines = geojson_lines(selectors.incidents_public_shapes(filterset.qs), base_url)
         return self.stream(lines, "application/geo+json", filterset, "geojson")

@@ -30,7 +30,7 @@ from ..models import (
     Status,
     Verification,
 )
-from ..report_forms import DETAIL_FORMS
+from ..public import shape as public_shape
 from .fields import CoordinateField, JsonObjectField, StrictInput
 from .public_serializers import choice_list
 
@@ -54,7 +54,7 @@ class ReportDetailSerializer(StrictInput, serializers.ModelSerializer):
 
 
 def _detail_meta(model):
-    return type("Meta", (), {"model": model, "fields": DETAIL_FORMS[model.kind].Meta.fields})
+    return type("Meta", (), {"model": model, "fields": public_shape.detail_fields(model.kind)})
 
 
 class DetentionDetailsSerializer(ReportDetailSerializer):

@@ -106,12 +106,13 @@ class ReportList(ObserverView, generics.ListAPIView):
         if key is not None:
             submission["client_token"] = idempotency.client_token(self.observer, key)
             submission["client_fingerprint"] = idempotency.fingerprint(serializer.canonical(), files)
-        if key is not None and selectors.observer_report_by_client_token(self.observer, submission["client_token"]):
-            # A retry: the service answers with the report already filed, or refuses another body;
-            # its files are not read again.
-            result = services.incident_submit(**submission)
-        else:
-            result = services.incident_submit_with_attachments(attachments=files, **submission)
+        # A retry is answered with the report already filed (another body is refused, 409);
+        # its files are not read again.
+        result = services.existing_submission(
+            reporter=self.observer,
+            client_token=submission.get("client_token"),
+            client_fingerprint=submission.get("client_fingerprint"),
+        ) or services.incident_submit_with_attachments(attachments=files, **submission)
         if result.created:
             incident, history = selectors.observer_report_as_filed(result.incident)
         else:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import tabular
 from ..tabular import csv_lines, safe_cell
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -24,11 +25,10 @@ def xlsx_cell(value):
 
 
 def export_filename(importer, fmt, *, template=False):
-    parts = [importer.kind]
-    if importer.election is not None:
-        parts.append(importer.election.slug)
-    parts.append("template" if template else timezone.localdate().isoformat())
-    return f"{'-'.join(parts)}.{fmt}"
+    """``<kind>-<election>-<date or "template">.<fmt>``."""
+    election = importer.election.slug if importer.election is not None else ""
+    stamp = "template" if template else timezone.localdate().isoformat()
+    return tabular.export_filename(importer.kind, election, stamp, extension=fmt)
 
 
 def write_export(importer, fmt, out):

@@ -50,6 +50,8 @@ from .vocabularies import (
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
 MAX_PEOPLE = 100_000
+#: what a public detail page may show: a published incident, or the notice of a retracted one
+PUBLICLY_VISIBLE_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -59,7 +61,7 @@ class IncidentQuerySet(models.QuerySet):
 
     def publicly_visible(self):
         """What a public detail page may show: published, or a retraction notice."""
-        return self.filter(status__in=[Status.PUBLISHED, Status.RETRACTED])
+        return self.filter(status__in=PUBLICLY_VISIBLE_STATUSES)
 
     def reported_by(self, observer):
         return self.filter(reporter=observer)
@@ -223,6 +225,15 @@ class Incident(CoordinatesMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("incident-detail", args=[self.reference])
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+    @property
+    def has_public_page(self):
+        """Published, or retracted with its public notice."""
+        return self.status in PUBLICLY_VISIBLE_STATUSES
 
     @staticmethod
     def new_reference(prefix):

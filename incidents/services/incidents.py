@@ -74,6 +74,31 @@ class Submission:
     created: bool
 
 
+def check_version(incident, expected_version):
+    """Refuse with IncidentChanged if ``incident`` is no longer at ``expected_version``
+    (the version the caller saw); None accepts any version."""
+    if expected_version is not None and incident.version != expected_version:
+        raise IncidentChanged(
+            _("Incident %(reference)s was changed by someone else; reload it and try again.")
+            % {"reference": incident.reference}
+        )
+
+
+def lock_incident(incident, expected_version=None):
+    """The incident's row read again and locked until the transaction ends (call it inside
+    ``transaction.atomic``), so that two moderators acting at once are served one after the
+    other; refused with IncidentChanged if someone changed it since ``expected_version``."""
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    check_version(locked, expected_version)
+    return locked
+
+
+def save_new_version(incident, *fields):
+    """Save ``fields`` of a locked incident with its version raised: it changed."""
+    incident.version += 1
+    incident.save(update_fields=[*fields, "version", "updated_at"])
+
+
 def record_event(
     *, incident, action, actor, comment="", from_status="", to_status="", changes=None, visible_to_observer=False
 ):
@@ -177,7 +202,15 @@ def refused_by_check(error, *models):
     return None
 
 
-def _existing_submission(*, client_token, reporter, client_fingerprint):
+def existing_submission(*, client_token, reporter, client_fingerprint=None):
+    """The report already filed with ``client_token`` (a retry: ``Submission(created=False)``), or None.
+
+    Raises IdempotencyConflict when the token was used by another observer, or for another body
+    (when both fingerprints are known). The web form, the API and every other channel ask this
+    before reading a retry's files again; ``incident_submit`` asks it too, under its lock.
+    """
+    if not client_token:
+        return None
     existing = Incident.objects.filter(client_token=client_token).first()
     if existing is None:
         return None
@@ -219,7 +252,7 @@ def incident_submit(
     ValidationError keyed by field, with nothing written.
     """
     if client_token:
-        existing = _existing_submission(
+        existing = existing_submission(
             client_token=client_token, reporter=reporter, client_fingerprint=client_fingerprint
         )
         if existing:
@@ -269,7 +302,7 @@ def incident_submit(
     except IntegrityError as error:
         # A concurrent retry with the same token won the race: answer with its incident.
         if client_token:
-            existing = _existing_submission(
+            existing = existing_submission(
                 client_token=client_token, reporter=reporter, client_fingerprint=client_fingerprint
             )
             if existing:
@@ -341,12 +374,7 @@ def incident_transition(
     """
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = Incident.objects.select_for_update().get(pk=incident.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise IncidentChanged(
-                _("Incident %(reference)s was changed by someone else; reload it and try again.")
-                % {"reference": locked.reference}
-            )
+        locked = lock_incident(incident, expected_version)
         from_status = locked.status
         move = TRANSITIONS.get((from_status, to_status))
         if move is None and to_status == from_status == Status.IN_REVIEW and locked.assignee_id:
@@ -464,12 +492,7 @@ def incident_edit(
     """
     detail_changes = detail_changes or {}
     with transaction.atomic():
-        locked = Incident.objects.select_for_update().get(pk=incident.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise IncidentChanged(
-                _("Incident %(reference)s was changed by someone else; reload it and try again.")
-                % {"reference": locked.reference}
-            )
+        locked = lock_incident(incident, expected_version)
         if permissions.is_moderator(actor):
             allowed = MODERATOR_EDITABLE_FIELDS
         elif permissions.is_reporter(actor, locked):

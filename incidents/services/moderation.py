@@ -13,23 +13,15 @@ from django.utils.translation import gettext as _
 
 from .. import permissions, workflow
 from ..models import Attachment, EventAction, Incident, Status
-from .incidents import IncidentChanged, TransitionForbidden, WorkflowError, incident_transition, record_event
-
-
-def _lock(incident, expected_version):
-    locked = Incident.objects.select_for_update().get(pk=incident.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise IncidentChanged(
-            _("Incident %(reference)s was changed by someone else; reload it and try again.")
-            % {"reference": locked.reference}
-        )
-    return locked
-
-
-def _save_new_version(incident, *fields):
-    """Save ``fields`` of a locked incident with its version raised: it changed."""
-    incident.version += 1
-    incident.save(update_fields=[*fields, "version", "updated_at"])
+from .incidents import (
+    TransitionForbidden,
+    WorkflowError,
+    check_version,
+    incident_transition,
+    lock_incident,
+    record_event,
+    save_new_version,
+)
 
 
 def incident_advance(
@@ -54,7 +46,7 @@ def incident_advance(
     the publish move. Raises what ``incident_transition`` raises.
     """
     with transaction.atomic():
-        locked = _lock(incident, expected_version)
+        locked = lock_incident(incident, expected_version)
         steps = workflow.route(locked.status, to_status) or [to_status]
         for step in steps:
             move = workflow.TRANSITIONS.get((locked.status, step))
@@ -114,7 +106,6 @@ def incidents_bulk_advance(
 
 
 #: statuses in which an incident has a moderator working on it
-ASSIGNED_STATUSES = (Status.IN_REVIEW, Status.NEEDS_INFO)
 
 
 def incident_reassign(*, incident: Incident, assignee, actor, expected_version: int | None = None, comment: str = ""):
@@ -129,14 +120,14 @@ def incident_reassign(*, incident: Incident, assignee, actor, expected_version: 
     if not permissions.is_moderator(assignee):
         raise ValidationError({"assignee": _("%(user)s cannot moderate.") % {"user": assignee.get_username()}})
     with transaction.atomic():
-        locked = _lock(incident, expected_version)
-        if locked.status not in ASSIGNED_STATUSES:
+        locked = lock_incident(incident, expected_version)
+        if locked.status not in workflow.ASSIGNED_STATUSES:
             raise ValidationError(_("Only an incident that someone is working on can be reassigned."))
         if locked.assignee_id == assignee.pk:
             return locked
         changes = {"assignee": [locked.assignee_id, assignee.pk]}
         locked.assignee = assignee
-        _save_new_version(locked, "assignee")
+        save_new_version(locked, "assignee")
         record_event(
             incident=locked, action=EventAction.REASSIGNED, actor=actor, comment=comment.strip(), changes=changes
         )
@@ -163,17 +154,13 @@ def incident_mark_duplicate(
         pair = Incident.objects.select_for_update().filter(pk__in=[incident.pk, primary.pk]).order_by("pk")
         rows = {row.pk: row for row in pair}
         locked, locked_primary = rows[incident.pk], rows[primary.pk]
-        if expected_version is not None and locked.version != expected_version:
-            raise IncidentChanged(
-                _("Incident %(reference)s was changed by someone else; reload it and try again.")
-                % {"reference": locked.reference}
-            )
+        check_version(locked, expected_version)
         _check_primary(locked, locked_primary)
         reason = comment.strip() or _("Duplicate of %(reference)s.") % {"reference": locked_primary.reference}
         locked = incident_advance(
             incident=locked, to_status=Status.REJECTED, actor=actor, comment=reason, duplicate_of=locked_primary
         )
-        _save_new_version(locked_primary)
+        save_new_version(locked_primary)
         record_event(
             incident=locked_primary,
             action=EventAction.MERGED,
@@ -226,13 +213,13 @@ def attachment_set_public(*, attachment: Attachment, is_public: bool, actor, exp
     if not permissions.is_moderator(actor):
         raise TransitionForbidden(_("Only moderators can make attachments public."))
     with transaction.atomic():
-        locked = _lock(attachment.incident, expected_version)
+        locked = lock_incident(attachment.incident, expected_version)
         locked_attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, incident=locked)
         if locked_attachment.is_public == is_public:
             return locked_attachment
         locked_attachment.is_public = is_public
         locked_attachment.save(update_fields=["is_public"])
-        _save_new_version(locked)
+        save_new_version(locked)
         record_event(
             incident=locked,
             action=EventAction.EDITED,

@@ -87,7 +87,7 @@ def test_public_serializers_refuse_a_model_instance(fully_filled_incident):
 
 
 def test_public_detail_serializers_declare_only_public_fields():
-    from incidents import public
+    from incidents.public import shape as public
 
     for kind, serializer_class in public_serializers.PUBLIC_DETAIL_SERIALIZERS.items():
         assert tuple(serializer_class().fields) == public.PUBLIC_DETAIL_FIELDS[kind]

@@ -24,8 +24,9 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from incidents import public_cache, selectors
+from incidents import selectors
 from incidents.models import Incident
+from incidents.public import cache as public_cache
 
 
 def percentile(values, share):

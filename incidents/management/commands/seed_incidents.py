@@ -17,7 +17,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from incidents import public_cache, selectors
+from incidents import selectors
 from incidents.models import (
     BlockageScope,
     BlockageType,
@@ -48,6 +48,7 @@ from incidents.models import (
     Verification,
 )
 from incidents.models.incidents import REFERENCE_ALPHABET, REFERENCE_LENGTH
+from incidents.public import cache as public_cache
 
 #: how often each kind is seeded
 KIND_WEIGHTS = {

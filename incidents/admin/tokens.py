@@ -1,4 +1,4 @@
-"""API tokens in the admin: coordinators issue them for observers and revoke them. Imported by admin.py."""
+"""API tokens in the admin: coordinators issue them for observers and revoke them. Registered by the admin package."""
 
 from django.contrib import admin
 from django.utils import timezone

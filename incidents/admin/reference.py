@@ -1,18 +1,16 @@
-"""Data entry and moderation in the Django admin.
+"""Reference data in the admin: elections, regions, stations, parties, official results,
+organizations and observers, each with its import and export.
 
 Every changelist names its related columns in ``list_select_related`` so that
-a page of rows costs a fixed number of queries. Incident status never changes
-here by editing a field: it changes only through the workflow service (see
-moderation_admin.py).
+a page of rows costs a fixed number of queries.
 """
 
 from django.contrib import admin
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .imports.admin import ImportExportMixin
-from .models import (
+from .. import services
+from ..imports.admin import ImportExportMixin
+from ..models import (
     Election,
     Observer,
     OfficialResult,
@@ -23,22 +21,7 @@ from .models import (
     Region,
     ResultChange,
 )
-
-# Links typed without a scheme are taken as https (Django 6's default).
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class ModelAdmin(admin.ModelAdmin):
-    formfield_overrides = HTTPS_URLS
-
-
-class StackedInline(admin.StackedInline):
-    formfield_overrides = HTTPS_URLS
-
-
-admin.site.site_header = _("Observer administration")
-admin.site.site_title = "Observer"  # the product name, the same in every language
-admin.site.index_title = _("Elections, observers and incidents")
+from .base import HistoryInline, ModelAdmin
 
 
 @admin.register(Election)
@@ -83,29 +66,6 @@ class PartyResultInline(admin.TabularInline):
     model = PartyResult
     extra = 0
     autocomplete_fields = ["party"]
-
-
-class HistoryInline(admin.TabularInline):
-    """An append-only history shown inside its object: read-only, nothing can be added or removed."""
-
-    extra = 0
-    can_delete = False
-    ordering = ["created_at", "id"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ResultChangeInline(HistoryInline):
@@ -162,8 +122,3 @@ class ObserverAdmin(ImportExportMixin, ModelAdmin):
         if not change:
             # A new observer profile lets its user file: the Observer group, and an invitation if needed.
             services.observer_enrol(user=obj.user)
-
-
-# User accounts (invitations, coordinators kept within their own powers) and
-# moderation (incidents, their files and history) have modules of their own.
-from . import admin_accounts, admin_tokens, moderation_admin  # noqa: E402, F401

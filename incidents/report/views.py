@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import permissions, selectors, services
-from .health import DATABASE_UNAVAILABLE
-from .models import DatePrecision, EventAction, Incident, IncidentKind, Region, Status
-from .report_forms import (
+from .. import permissions, selectors, services
+from ..health import DATABASE_UNAVAILABLE
+from ..models import DatePrecision, EventAction, Incident, IncidentKind, Region, Status
+from .forms import (
     DETAIL_FORMS,
     AnswerForm,
     EditReportForm,
@@ -177,10 +177,13 @@ def report_file(request, kind):
             data["form_token"] = form_token_new(observer)
         else:
             # A second tap, or a retry after the answer was lost: show the report already filed.
-            existing = selectors.observer_report_by_client_token(observer, client_token)
+            try:
+                existing = services.existing_submission(reporter=observer, client_token=client_token)
+            except services.IdempotencyConflict:
+                existing = None  # the service refuses it again below, with the form shown
             if existing is not None:
                 messages.info(request, _("This report had already been received; it was not filed twice."))
-                return redirect("report-filed", reference=existing.reference)
+                return redirect("report-filed", reference=existing.incident.reference)
 
         form = NewReportForm(data, request.FILES, observer=observer, election=election, kind=kind)
         detail_form = detail_form_class(data) if detail_form_class else None

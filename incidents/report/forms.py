@@ -14,8 +14,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import public, selectors, services
-from .models import (
+from .. import selectors, services
+from ..models import (
     DatePrecision,
     DenialMethod,
     DeniedAccess,
@@ -27,7 +27,8 @@ from .models import (
     PollingStation,
     Region,
 )
-from .services.attachments import ACCEPT_ATTRIBUTE
+from ..public import shape as public
+from ..services.attachments import ACCEPT_ATTRIBUTE
 
 TOKEN_SALT = "incidents.report-form"
 

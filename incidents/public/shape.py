@@ -21,7 +21,7 @@ from django.utils import formats
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import DETAIL_MODELS, DatePrecision, IncidentKind, Status, Verification
+from ..models import DETAIL_MODELS, DatePrecision, IncidentKind, Status, Verification
 
 #: the incident columns a public page, export or API answer may show
 PUBLIC_INCIDENT_FIELDS = (

@@ -47,7 +47,7 @@ from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .models import (
+from ..models import (
     Attachment,
     Election,
     EventAction,
@@ -59,7 +59,7 @@ from .models import (
     Region,
     Status,
 )
-from .signals import incident_changed
+from ..signals import incident_changed
 
 LISTS = "lists"
 REFERENCE = "reference"

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import permissions, services
-from .models import Observer
+from .. import permissions, services
+from ..models import Observer
 
 User = get_user_model()
 

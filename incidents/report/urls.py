@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import report_views as views
+from . import views
 
 urlpatterns = [
     path("", views.report_list, name="report-list"),

@@ -14,12 +14,11 @@ import datetime
 import django_filters
 import django_filters.fields
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
-from .models import Attachment, Election, IncidentKind, Region, Status, Verification
-from .workflow import QUEUE_STATUSES
+from .. import selectors
+from ..models import Election, IncidentKind, Region, Verification
 
 #: sort keys offered to the public, each a stable ordering (ties broken by id)
 SORTS = {
@@ -238,92 +237,16 @@ class PartyFilter(CurrentElectionFilterSet):
         fields = []
 
 
-class ModerationQueueFilter(django_filters.FilterSet):
-    """The moderation queue as the admin's list filters it, for staff only.
+class ElectionChoiceForm(forms.Form):
+    """The ``election`` (by slug) of region pages and the overview; the current one by default."""
 
-    Opens on the queue (submitted, in review, needs information); ``q``
-    searches the observer's words too, which only staff may search.
-    """
+    election = forms.SlugField(required=False)
 
-    QUEUE = "queue"
-    ALL = "all"
-
-    status = django_filters.ChoiceFilter(
-        label=_("Status"),
-        choices=[(QUEUE, _("Waiting (submitted, in review, needs information)")), (ALL, _("All")), *Status.choices],
-        method="filter_status",
-        empty_label=None,
-        null_label=None,
-        help_text=_("The queue when left out."),
-    )
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=IncidentKind.choices, distinct=False)
-    election = django_filters.ModelChoiceFilter(
-        label=_("Election"), queryset=Election.objects.all(), to_field_name="slug"
-    )
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all(), to_field_name="code")
-    assignee = django_filters.CharFilter(
-        label=_("Assignee"),
-        method="filter_assignee",
-        max_length=150,
-        help_text=_("'me', 'nobody', or a moderator's username."),
-    )
-    verification = django_filters.MultipleChoiceFilter(
-        label=_("Verification"), choices=Verification.choices, distinct=False
-    )
-    attachments = django_filters.ChoiceFilter(
-        label=_("Attachments"),
-        choices=[("yes", _("With attachments")), ("no", _("Without attachments"))],
-        method="filter_attachments",
-    )
-    submitted_from = django_filters.DateFilter(
-        label=_("Submitted from"), field_name="created_at", lookup_expr="date__gte"
-    )
-    submitted_to = django_filters.DateFilter(label=_("Submitted to"), field_name="created_at", lookup_expr="date__lte")
-    q = django_filters.CharFilter(
-        label=_("Text"),
-        method="filter_text",
-        max_length=MAX_TEXT,
-        help_text=_("A reference, or words of the observer's text, the place they described or the summary."),
-    )
-
-    class Meta:
-        fields = []
-
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data if data is not None else {}, *args, **kwargs)
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status__in=QUEUE_STATUSES)
-        return queryset
-
-    def filter_status(self, queryset, name, value):
-        if value == self.QUEUE:
-            return queryset.filter(status__in=QUEUE_STATUSES)
-        if value in Status.values:
-            return queryset.filter(status=value)
-        return queryset
-
-    def filter_assignee(self, queryset, name, value):
-        value = value.strip()
-        if value == "me":
-            return queryset.filter(assignee=self.request.user if self.request else None)
-        if value == "nobody":
-            return queryset.filter(assignee__isnull=True)
-        return queryset.filter(assignee__username=value) if value else queryset
-
-    def filter_attachments(self, queryset, name, value):
-        has = Exists(Attachment.objects.filter(incident=OuterRef("pk")))
-        return queryset.filter(has if value == "yes" else ~has)
-
-    def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(description__icontains=value)
-            | Q(location_text__icontains=value)
-            | Q(public_summary__icontains=value)
-        )
+    def clean_election(self):
+        slug = self.cleaned_data["election"]
+        if not slug:
+            return selectors.election_current()
+        election = Election.objects.filter(slug=slug).first()
+        if election is None:
+            raise forms.ValidationError(_("There is no election “%(slug)s”."), params={"slug": slug})
+        return election

@@ -1,4 +1,4 @@
-"""The public pages: overview, incidents, regions, map data, exports and feed.
+"""The public pages: overview, incidents, regions and the map's data (exports and the feed: ``exports``).
 
 Views stay thin: selectors read, ``public`` shapes, ``filters`` filters.
 Page content is rendered without the request (no user, no token) and cached
@@ -8,23 +8,21 @@ rendered for each visitor.
 
 import json
 
-from django import forms
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from . import charts, public, public_cache, selectors, tabular
-from .filters import PublicIncidentFilter
-from .models import Election, Incident, Region
+from .. import selectors
+from ..models import Incident, Region
+from . import cache as public_cache
+from . import charts
+from .filters import ElectionChoiceForm, PublicIncidentFilter
 
 PAGE_SIZE = 25
 FEED_SIZE = 50
@@ -70,7 +68,7 @@ def _not_found(title, message, status=404, links=()):
     }
 
 
-def _query_without(request, *names):
+def query_without(request, *names):
     """The request's query string without ``names``, to build links that keep the filters."""
     query = request.GET.copy()
     for name in names:
@@ -78,27 +76,12 @@ def _query_without(request, *names):
     return query.urlencode()
 
 
-def _filterset(request, queryset=None):
+def filterset_of(request, queryset=None):
     return PublicIncidentFilter(request.GET, queryset=selectors.incidents_public() if queryset is None else queryset)
 
 
 def _map_settings():
     return {"tile_url": settings.OBSERVER_MAP_TILE_URL, "tile_attribution": settings.OBSERVER_MAP_TILE_ATTRIBUTION}
-
-
-class ElectionChoiceForm(forms.Form):
-    """The ``election`` (by slug) of region pages and the overview; the current one by default."""
-
-    election = forms.SlugField(required=False)
-
-    def clean_election(self):
-        slug = self.cleaned_data["election"]
-        if not slug:
-            return selectors.election_current()
-        election = Election.objects.filter(slug=slug).first()
-        if election is None:
-            raise forms.ValidationError(_("There is no election “%(slug)s”."), params={"slug": slug})
-        return election
 
 
 def _election(request):
@@ -182,12 +165,12 @@ def home(request):
 @require_safe
 def incident_list(request):
     def build():
-        filterset = _filterset(request)
+        filterset = filterset_of(request)
         context = {
             "filterset": filterset,
             "form": filterset.form,
             "map_settings": _map_settings(),
-            "filter_query": _query_without(request, "page"),
+            "filter_query": query_without(request, "page"),
         }
         title = gettext("Incidents")
         if not filterset.is_valid():
@@ -268,7 +251,7 @@ def region_list(request):
         title = gettext("Regions")
         if error:
             return _not_found(gettext("Unknown election"), error, status=400)
-        national = selectors.national_result(election) if election else None
+        national = selectors.official_result(election) if election else None
         summaries = selectors.sort_region_summaries(selectors.region_summaries(election, national=national), sort)
         national_turnout = national.turnout if national else None
         election_query = f"election={election.slug}" if request.GET.get("election") else ""
@@ -320,18 +303,18 @@ def region_detail(request, code):
 # Machine-readable ------------------------------------------------------------------------------------------------
 
 
-def _invalid_filters(filterset):
+def invalid_filters(filterset):
     return {field: [str(message) for message in messages] for field, messages in filterset.errors.items()}
 
 
-def _invalid_text(filterset):
+def invalid_text(filterset):
     lines = [gettext("These filters are not valid, so nothing was exported:")]
-    for field, messages in _invalid_filters(filterset).items():
+    for field, messages in invalid_filters(filterset).items():
         lines += [f"{field}: {message}" for message in messages]
     return "\n".join(lines) + "\n"
 
 
-def _json(data, status=200, content_type="application/geo+json"):
+def json_response(data, status=200, content_type="application/geo+json"):
     return HttpResponse(json.dumps(data, ensure_ascii=False), status=status, content_type=content_type)
 
 
@@ -341,11 +324,11 @@ def region_map_data(request):
     published incidents matching the filters (the same as /incidents/)."""
 
     def build():
-        filterset = _filterset(request, queryset=Incident.objects.published())
+        filterset = filterset_of(request, queryset=Incident.objects.published())
         if not filterset.is_valid():
-            return 400, {"errors": _invalid_filters(filterset)}
+            return 400, {"errors": invalid_filters(filterset)}
         election = filterset.selected_election
-        other_filters = _query_without(request, "region", "page")
+        other_filters = query_without(request, "region", "page")
         list_url = reverse("incident-list") + "?" + (f"{other_filters}&" if other_filters else "")
         features = []
         for marker in selectors.region_markers(election, filterset.qs):
@@ -368,121 +351,4 @@ def region_map_data(request):
         return 200, {"type": "FeatureCollection", "features": features}
 
     status, data = public_cache.cached(public_cache.LISTS, request, build, kind="map")
-    return _json(data, status=status)
-
-
-def _export_name(filterset, extension):
-    election = filterset.selected_election
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return f"incidents-{election.slug if election else 'none'}-{stamp}.{extension}"
-
-
-@require_safe
-def incident_export_csv(request):
-    """The published incidents matching the filters, as CSV, streamed row by row."""
-    filterset = _filterset(request)
-    if not filterset.is_valid():
-        return HttpResponseBadRequest(
-            gettext("Invalid filters: %(errors)s")
-            % {"errors": json.dumps(_invalid_filters(filterset), ensure_ascii=False)},
-            content_type="text/plain; charset=utf-8",
-        )
-    base_url = request.build_absolute_uri("/").rstrip("/")
-    rows = (public.csv_row(incident, base_url=base_url) for incident in selectors.incidents_public_shapes(filterset.qs))
-    response = StreamingHttpResponse(
-        tabular.csv_lines(public.csv_header(), rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_export_name(filterset, "csv")}"'
-    return response
-
-
-def _geojson_lines(incidents, base_url):
-    yield '{"type": "FeatureCollection", "features": [\n'
-    separator = ""
-    for incident in incidents:
-        yield separator + json.dumps(public.geojson_feature(incident, base_url=base_url), ensure_ascii=False)
-        separator = ",\n"
-    yield "\n]}\n"
-
-
-@require_safe
-def incident_export_geojson(request):
-    """The published incidents matching the filters, as GeoJSON, streamed feature by feature."""
-    filterset = _filterset(request)
-    if not filterset.is_valid():
-        return _json({"errors": _invalid_filters(filterset)}, status=400, content_type="application/json")
-    base_url = request.build_absolute_uri("/").rstrip("/")
-    response = StreamingHttpResponse(
-        _geojson_lines(selectors.incidents_public_shapes(filterset.qs), base_url),
-        content_type="application/geo+json",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_export_name(filterset, "geojson")}"'
-    return response
-
-
-class IncidentFeed(Feed):
-    """Atom feed of the latest published incidents matching the filters."""
-
-    feed_type = Atom1Feed
-
-    def get_object(self, request):
-        filterset = _filterset(request)
-        self.base_url = request.build_absolute_uri("/").rstrip("/")
-        self.query = _query_without(request, "page", "sort")
-        return filterset
-
-    def title(self, filterset):
-        election = filterset.selected_election
-        name = election.name if election else "Observer"
-        return gettext("%(election)s: newly published incidents") % {"election": name}
-
-    def subtitle(self, filterset):
-        return gettext("Incidents reported by observers, verified and published by moderators.")
-
-    def link(self, filterset):
-        return reverse("incident-list") + (f"?{self.query}" if self.query else "")
-
-    def feed_url(self, filterset):
-        return reverse("incident-feed") + (f"?{self.query}" if self.query else "")
-
-    def items(self, filterset):
-        ids = filterset.qs.order_by("-published_at", "-id").values_list("pk", flat=True)[:FEED_SIZE]
-        return selectors.incidents_public_page(list(ids))
-
-    def item_title(self, item):
-        place = item.region_name or gettext("no region")
-        return f"{item.kind_label} — {place} ({item.reference})"
-
-    def item_description(self, item):
-        return item.public_summary
-
-    def item_link(self, item):
-        return item.url
-
-    def item_guid(self, item):
-        return self.base_url + item.url
-
-    def item_pubdate(self, item):
-        return item.published_at
-
-    def item_updateddate(self, item):
-        return item.published_at
-
-    def item_categories(self, item):
-        return [item.kind_label, item.verification_label]
-
-
-incident_feed_view = IncidentFeed()
-
-
-@require_safe
-def incident_feed(request):
-    def build():
-        filterset = _filterset(request)
-        if not filterset.is_valid():
-            return 400, "text/plain; charset=utf-8", _invalid_text(filterset).encode()
-        response = incident_feed_view(request)
-        return response.status_code, response["Content-Type"], response.content
-
-    status, content_type, body = public_cache.cached(public_cache.LISTS, request, build, kind="feed")
-    return HttpResponse(body, status=status, content_type=content_type)
+    return json_response(data, status=status)

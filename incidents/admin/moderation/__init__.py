@@ -1,0 +1,5 @@
+"""Moderation in the admin: ``incident`` (the queue and the incident page), ``panel`` (the
+moderation panel, its buttons and the dashboard), ``filters`` (the queue's filters), ``forms``,
+``inlines`` (details, history, the audit log and the files)."""
+
+from . import incident, inlines  # noqa: F401  (registers the admin pages)
