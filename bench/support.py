@@ -43,6 +43,8 @@ def server_environment(database_url, redis_url, **extra):
             # would measure themselves. The per-observer limit on new reports stays on.
             "OBSERVER_API_ANON_RATE": "100000000/minute",
             "OBSERVER_API_USER_RATE": "100000000/minute",
+            # Likewise the budget of public pages built per client (the flood measure sets its own).
+            "OBSERVER_PUBLIC_BUILDS_PER_CLIENT": "0",
         }
     )
     env.update({key: str(value) for key, value in extra.items()})

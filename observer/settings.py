@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A 503 "try again" page instead of a server error while the database restarts.
     "incidents.health.DatabaseUnavailableMiddleware",
+    # 429/503 with Retry-After when a public page missing from the cache is over the build budget.
+    "incidents.public.cache.BuildBudgetMiddleware",
     # Last, so that it sees the answer to a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -462,6 +464,10 @@ OBSERVER_MODERATOR_DIGEST_TO = env.list("OBSERVER_MODERATOR_DIGEST_TO", default=
 OBSERVER_MAIL_LANGUAGE = env.str("OBSERVER_MAIL_LANGUAGE", default=LANGUAGE_CODE)
 #: public pages are cached this many seconds at most (a publish or retraction clears them at once)
 OBSERVER_PUBLIC_CACHE_SECONDS = env.int("OBSERVER_PUBLIC_CACHE_SECONDS", default=300)
+#: public pages one app process builds from the database at once (pages from the cache do not count)
+OBSERVER_PUBLIC_BUILDS_PER_PROCESS = env.int("OBSERVER_PUBLIC_BUILDS_PER_PROCESS", default=2)
+#: public pages one client address may have built from the database a minute (0: no limit)
+OBSERVER_PUBLIC_BUILDS_PER_CLIENT = env.int("OBSERVER_PUBLIC_BUILDS_PER_CLIENT", default=120)
 #: map tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png; none by default: the map draws without tiles
 OBSERVER_MAP_TILE_URL = env.str("OBSERVER_MAP_TILE_URL", default="")
 #: the attribution the tile provider asks for, shown on the map

@@ -29,6 +29,17 @@ gets the cached content inside a layout rendered for them. The most used
 whole pages are also kept in each process's memory (``PAGES_KEPT_BYTES``), so
 the busiest pages cost no round trip at all.
 
+Pages not in the cache share a bounded budget (``build``): a process builds
+at most ``OBSERVER_PUBLIC_BUILDS_PER_PROCESS`` at once (a further one waits
+``BUILD_WAIT_SECONDS`` for a turn, then is answered 503 with Retry-After);
+one client builds at most ``OBSERVER_PUBLIC_BUILDS_PER_CLIENT`` pages a
+``BUILD_WINDOW_SECONDS`` (then 429); identical misses wait for the one
+build already under way instead of building the page again; and the query
+string is put in a canonical order, so that the same filters in another
+order share one entry. Someone who floods the site with random filters
+thus spends their own budget, not the readers' capacity: pages in the cache
+are served whatever the budget says.
+
 With local memory each process has its own cache, so a change made in one
 process is seen by the others only once their entries expire: run with
 Redis when more than one process serves the site.
@@ -38,6 +49,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -112,16 +124,148 @@ def clear(*scopes):
             cache.set(key, time.time_ns(), timeout=None)
 
 
+def canonical_address(request):
+    """The request's whole address (host included: feeds carry absolute links) with its query
+    in a canonical order: the same parameters in any order, and empty ones left out, are one page."""
+    pairs = sorted((name, value) for name, values in request.GET.lists() for value in values if value != "")
+    query = urlencode(pairs)
+    return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+
+
 def page_key(scope, request, kind="page"):
     """A key for what ``request`` asks of ``scope``, in the active language."""
     reference, generation = generations(REFERENCE, scope)
-    # The whole address, host included: feeds carry absolute links.
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+    address = hashlib.sha256(canonical_address(request).encode()).hexdigest()[:32]
     return f"public:{kind}:{scope}:{reference}:{generation}:{get_language()}:{address}"
 
 
+# The budget of pages built from the database ----------------------------------------------------------------------
+
+#: seconds a build waits for a turn among this process's builds, or for an identical build under way
+BUILD_WAIT_SECONDS = 0.5
+#: how often a request that waits for an identical build looks for its result
+BUILD_POLL_SECONDS = 0.02
+#: the window over which a client's builds are counted
+BUILD_WINDOW_SECONDS = 60
+
+
+class BuildRefused(Exception):
+    """A page not in the cache cannot be built now: the process is busy building others (503),
+    or this client has used up its builds for the window (429). ``BuildBudgetMiddleware``
+    answers it; nothing is cached."""
+
+    def __init__(self, status, retry_after):
+        super().__init__(status, retry_after)
+        self.status = status
+        self.retry_after = retry_after
+
+
+_slots = None
+_slots_lock = threading.Lock()
+#: set while this thread builds a page: a part of it missing from the cache (the content inside
+#: a whole page) is built within the same turn, not counted again
+_building = threading.local()
+
+
+def _build_slots():
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(settings.OBSERVER_PUBLIC_BUILDS_PER_PROCESS)
+        return _slots
+
+
+def reset_budget():
+    """Forget this process's build slots (after a change of the setting, in tests)."""
+    global _slots
+    with _slots_lock:
+        _slots = None
+
+
+def _client_spends_a_build(request):
+    """Count a build against the client's budget; refuse (429) when it is used up."""
+    from ..security.audit import client_ip
+
+    limit = settings.OBSERVER_PUBLIC_BUILDS_PER_CLIENT
+    if limit <= 0:
+        return
+    window = int(time.time() // BUILD_WINDOW_SECONDS)
+    key = f"public:builds:{client_ip(request) or 'unknown'}:{window}"
+    if cache.add(key, 1, timeout=BUILD_WINDOW_SECONDS + 1):
+        spent = 1
+    else:
+        try:
+            spent = cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.add(key, 1, timeout=BUILD_WINDOW_SECONDS + 1)
+            spent = 1
+    if spent > limit:
+        retry_after = BUILD_WINDOW_SECONDS - int(time.time()) % BUILD_WINDOW_SECONDS
+        raise BuildRefused(429, retry_after)
+
+
+def build_within_budget(request, key, build, store):
+    """``build()``'s value for a page missing from the cache under ``key``, made within the budget.
+
+    Of identical misses one builds; the others wait up to BUILD_WAIT_SECONDS for its value.
+    The builder spends one of its client's builds and takes one of this process's slots.
+    ``store(value)`` caches the value. Raises BuildRefused.
+    """
+    if getattr(_building, "active", False):
+        value = build()
+        store(value)
+        return value
+    building = f"{key}:building"
+    if not cache.add(building, 1, timeout=30):
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(BUILD_POLL_SECONDS)
+            value = cache.get(key)
+            if value is not None:
+                return value
+    try:
+        _client_spends_a_build(request)
+        slots = _build_slots()
+        if not slots.acquire(timeout=BUILD_WAIT_SECONDS):
+            raise BuildRefused(503, 1)
+        _building.active = True
+        try:
+            value = build()
+            store(value)
+            return value
+        finally:
+            _building.active = False
+            slots.release()
+    finally:
+        cache.delete(building)
+
+
+class BuildBudgetMiddleware:
+    """Answers a refused build: 429 or 503 with Retry-After, a short text, never cached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, BuildRefused):
+            return None
+        from django.utils.translation import gettext
+
+        if exception.status == 429:
+            text = gettext("Too many different pages asked for at once from your address; try again in a minute.")
+        else:
+            text = gettext("The site is busy; try again in a moment.")
+        response = HttpResponse(text, status=exception.status, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(exception.retry_after)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 def cached(scope, request, build, kind="page"):
-    """``build()``'s value for this request, from the cache when there.
+    """``build()``'s value for this request, from the cache when there, else built within the budget.
 
     The value must be picklable; HTML in it is kept as text, so mark it safe
     again where it is read (see :func:`html`).
@@ -129,8 +273,9 @@ def cached(scope, request, build, kind="page"):
     key = page_key(scope, request, kind)
     value = cache.get(key)
     if value is None:
-        value = build()
-        cache.set(key, value, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
+        value = build_within_budget(
+            request, key, build, lambda value: cache.set(key, value, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
+        )
     return value
 
 
@@ -200,11 +345,14 @@ def cached_response(scope, request, respond):
     if stored is None:
         stored = cache.get(key)
         if stored is None:
-            response = respond()
-            stored = (response.status_code, response["Content-Type"], response.content)
-            cache.set(key, stored, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
-            _keep_page(key, stored)
-            return response
+
+            def build():
+                response = respond()
+                return (response.status_code, response["Content-Type"], response.content)
+
+            stored = build_within_budget(
+                request, key, build, lambda stored: cache.set(key, stored, settings.OBSERVER_PUBLIC_CACHE_SECONDS)
+            )
         _keep_page(key, stored)
     status, content_type, content = stored
     return HttpResponse(content, status=status, content_type=content_type)
