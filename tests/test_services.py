@@ -32,6 +32,35 @@ def test_submit_same_token_twice_creates_one_incident(submit):
     assert IncidentEvent.objects.count() == 1
 
 
+def test_a_reference_already_taken_is_drawn_again_and_the_report_filed_once(submit, monkeypatch):
+    taken = submit().reference
+    drawn = iter([taken, taken, "KZT-NEW001"])
+    monkeypatch.setattr(Incident, "new_reference", staticmethod(lambda prefix: next(drawn)))
+    incident = submit(client_token="tap-2")
+    assert incident.reference == "KZT-NEW001"
+    assert Incident.objects.filter(client_token="tap-2").count() == 1
+    assert IncidentEvent.objects.filter(incident=incident).count() == 1
+
+
+def test_a_retry_that_arrives_after_the_callers_check_is_answered_with_the_first_report(submit):
+    # The web form and the API ask existing_submission before reading files, then file with
+    # existing_checked: a retry that slipped in between still makes nothing new.
+    first = submit(client_token="tap-3")
+    again = services.incident_submit(
+        reporter=first.reporter,
+        election=first.election,
+        kind=first.kind,
+        region=first.region,
+        occurred_at=first.occurred_at,
+        occurred_precision=first.occurred_precision,
+        description=first.description,
+        client_token="tap-3",
+        existing_checked=True,
+    )
+    assert again.created is False and again.incident.pk == first.pk
+    assert Incident.objects.count() == 1 and IncidentEvent.objects.count() == 1
+
+
 def test_token_of_another_reporter_is_a_conflict(submit):
     submit(client_token="tap-1")
     with pytest.raises(services.IdempotencyConflict):

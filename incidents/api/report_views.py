@@ -112,9 +112,12 @@ class ReportList(ObserverView, generics.ListAPIView):
             reporter=self.observer,
             client_token=submission.get("client_token"),
             client_fingerprint=submission.get("client_fingerprint"),
-        ) or services.incident_submit_with_attachments(attachments=files, **submission)
+        ) or services.incident_submit_with_attachments(attachments=files, existing_checked=True, **submission)
         if result.created:
-            incident, history = selectors.observer_report_as_filed(result.incident)
+            # Without files its one step is in memory; with them, their step and rows are read.
+            incident, history = selectors.observer_report_as_filed(
+                result.incident, events=None if files else result.events, without_files=not files
+            )
         else:
             incident, history = selectors.observer_report(self.observer, result.incident.reference), None
         headers = {"Location": request.build_absolute_uri(f"{request.path}{incident.reference}/")}

@@ -195,6 +195,7 @@ def report_file(request, kind):
             return render_file_form(request, election, kind, form, detail_form)
         try:
             submission = services.incident_submit_with_attachments(
+                existing_checked=True,
                 reporter=observer,
                 election=election,
                 kind=kind,

@@ -410,6 +410,8 @@ def incident_submit_with_attachments(*, attachments=(), **submission) -> Submiss
     again and answers with the incident already created.
     """
     prepared = attachments_prepare(attachments)
+    if not prepared:
+        return incident_submit(**submission)  # one transaction of its own, no savepoint inside another
     with _StoredFiles(prepared) as stored_names, transaction.atomic():
         result = incident_submit(**submission)
         if result.created and prepared:

@@ -72,6 +72,8 @@ class SubmissionRateLimited(Exception):
 class Submission:
     incident: Incident
     created: bool
+    #: the events a new report was recorded with (its history so far), for answering without reading it back
+    events: tuple = ()
 
 
 def check_version(incident, expected_version):
@@ -242,6 +244,7 @@ def incident_submit(
     client_fingerprint: str = "",
     actor=None,
     is_demo: bool = False,
+    existing_checked: bool = False,
 ) -> Submission:
     """File a new report and record it as submitted.
 
@@ -250,8 +253,12 @@ def incident_submit(
     nothing. The same token from another reporter, or with another
     ``client_fingerprint``, raises IdempotencyConflict. Invalid input raises
     ValidationError keyed by field, with nothing written.
+
+    ``existing_checked``: the caller has just asked ``existing_submission`` (before reading
+    the files), so it is not asked again first; a retry that arrives in between still finds
+    the report through the token's unique constraint.
     """
-    if client_token:
+    if client_token and not existing_checked:
         existing = existing_submission(
             client_token=client_token, reporter=reporter, client_fingerprint=client_fingerprint
         )
@@ -282,36 +289,48 @@ def incident_submit(
         client_fingerprint=client_fingerprint,
         is_demo=is_demo,
     )
-    incident.reference = _unused_reference(election)
+    incident.reference = Incident.new_reference(election.reference_prefix)
     validate_new(incident, exclude=["reference", "client_token"])
     detail = build_detail(kind, details)
 
-    try:
-        with transaction.atomic():
-            incident.save()
-            if detail is not None:
-                detail.incident = incident
-                detail.save(force_insert=True)  # a new row: no UPDATE tried first
-            record_event(
-                incident=incident,
-                action=EventAction.SUBMITTED,
-                actor=actor or (reporter.user if reporter else None),
-                to_status=Status.SUBMITTED,
-                visible_to_observer=True,
-            )
-    except IntegrityError as error:
-        # A concurrent retry with the same token won the race: answer with its incident.
-        if client_token:
-            existing = existing_submission(
-                client_token=client_token, reporter=reporter, client_fingerprint=client_fingerprint
-            )
-            if existing:
-                return existing
-        refused = refused_by_check(error, Incident, *([type(detail)] if detail is not None else []))
-        if refused is None:
-            raise
-        raise refused from error
-    return Submission(incident, created=True)
+    # The database keeps the reference unique: a reference already taken (about one chance in a
+    # billion) is found when the insert is refused, and another is drawn; no look-up first.
+    for attempt in range(REFERENCE_TRIES):
+        try:
+            with transaction.atomic():
+                incident.save(force_insert=True)
+                if detail is not None:
+                    detail.incident = incident
+                    detail.save(force_insert=True)  # a new row: no UPDATE tried first
+                event = record_event(
+                    incident=incident,
+                    action=EventAction.SUBMITTED,
+                    actor=actor or (reporter.user if reporter else None),
+                    to_status=Status.SUBMITTED,
+                    visible_to_observer=True,
+                )
+        except IntegrityError as error:
+            incident.pk = None
+            # A concurrent retry with the same token won the race: answer with its incident.
+            if client_token:
+                existing = existing_submission(
+                    client_token=client_token, reporter=reporter, client_fingerprint=client_fingerprint
+                )
+                if existing:
+                    return existing
+            if attempt + 1 < REFERENCE_TRIES and Incident.objects.filter(reference=incident.reference).exists():
+                incident.reference = Incident.new_reference(election.reference_prefix)
+                continue
+            refused = refused_by_check(error, Incident, *([type(detail)] if detail is not None else []))
+            if refused is None:
+                raise
+            raise refused from error
+        return Submission(incident, created=True, events=(event,))
+    raise AssertionError("unreachable: the last try returns or raises")
+
+
+#: references drawn for one new report before its refusal is final
+REFERENCE_TRIES = 5
 
 
 def _count_against_rate_limit(reporter):
@@ -337,13 +356,6 @@ def _count_against_rate_limit(reporter):
             _("You have filed %(limit)d reports in the last minute. Wait a minute, then send this one again.")
             % {"limit": limit}
         )
-
-
-def _unused_reference(election):
-    while True:
-        reference = Incident.new_reference(election.reference_prefix)
-        if not Incident.objects.filter(reference=reference).exists():
-            return reference
 
 
 def incident_transition(
