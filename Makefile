@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test bench faults tools install install-dev messages messages-extract lint format clean
+.PHONY: run test bench bench-curve faults tools install install-dev messages messages-extract lint format clean
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -23,6 +23,11 @@ test: install-dev messages
 BENCH_INCIDENTS ?= 100000
 bench: install messages tools
 	BENCH_INCIDENTS=$(BENCH_INCIDENTS) $(BIN)/python bench/run.py
+
+# How the pages and the export grow: 10,000, 100,000 and 1,000,000 published incidents (CURVE_SIZES).
+CURVE_SIZES ?= 10000,100000,1000000
+bench-curve: install-dev messages
+	CURVE_SIZES=$(CURVE_SIZES) $(BIN)/python bench/curve.py
 
 faults: install messages tools
 	$(BIN)/python bench/faults.py

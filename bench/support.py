@@ -51,9 +51,18 @@ def server_environment(database_url, redis_url, **extra):
     return env
 
 
-def manage(*args, env):
-    """Run ``manage.py`` in its own process (its progress bars go to the terminal); stop on failure."""
-    subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)
+def manage(*args, env, capture=False):
+    """Run ``manage.py`` in its own process (its progress bars go to the terminal); stop on failure.
+    With ``capture``, its standard output is returned instead of shown."""
+    result = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE if capture else None,
+        text=True,
+    )
+    return result.stdout if capture else None
 
 
 def ensure_database(database_url):
