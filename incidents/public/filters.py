@@ -15,6 +15,7 @@ import django_filters
 import django_filters.fields
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
@@ -36,12 +37,27 @@ SORT_CHOICES = [
 MAX_TEXT = 200
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """A choice list read in one plain query. Django's reads it through ``QuerySet.iterator()``,
+    which on PostgreSQL opens a server-side cursor (three round trips) for a few dozen rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in list(self.queryset):
+            yield self.choice(obj)
+
+
 class ElectionChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj):
         return obj.name
 
 
 class RegionChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.code})"
 
