@@ -23,6 +23,8 @@ ROLE_PERMISSIONS = {
         **{("incidents", model): VIEW for model in REFERENCE_MODELS},
         ("incidents", "organization"): VIEW,
         ("incidents", "resultchange"): VIEW,
+        ("incidents", "oonimeasurement"): VIEW,
+        ("incidents", "blockagemeasurement"): VIEW,
     },
     "Coordinator": {
         ("incidents", "incident"): (*EDIT, "moderate", "reassign"),
@@ -33,6 +35,9 @@ ROLE_PERMISSIONS = {
         ("incidents", "organization"): ALL,
         ("incidents", "observer"): ALL,
         ("incidents", "resultchange"): VIEW,
+        # OONI measurements: imported (from a file or the API), never edited; attached by moderators.
+        ("incidents", "oonimeasurement"): ("view", "add"),
+        ("incidents", "blockagemeasurement"): VIEW,
         ("auth", "user"): ("view", "add", "change"),
         # API tokens: issued for and revoked from observers (the token itself is shown once, never stored).
         ("knox", "authtoken"): ("view", "add", "delete"),

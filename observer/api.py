@@ -21,6 +21,7 @@ v1 = [
     path("parties/", public_views.PartyList.as_view(), name="api-party-list"),
     path("incidents/", public_views.IncidentList.as_view(), name="api-incident-list"),
     path("incidents.csv", public_views.IncidentCsv.as_view(), name="api-incident-csv"),
+    path("incidents-stop.csv", public_views.IncidentStopCsv.as_view(), name="api-incident-stop-csv"),
     path("incidents.geojson", public_views.IncidentGeoJson.as_view(), name="api-incident-geojson"),
     path(f"incidents/{REFERENCE}/", public_views.IncidentDetail.as_view(), name="api-incident-detail"),
     path("reports/", report_views.ReportList.as_view(), name="api-report-list"),

@@ -472,3 +472,9 @@ OBSERVER_PUBLIC_BUILDS_PER_CLIENT = env.int("OBSERVER_PUBLIC_BUILDS_PER_CLIENT",
 OBSERVER_MAP_TILE_URL = env.str("OBSERVER_MAP_TILE_URL", default="")
 #: the attribution the tile provider asks for, shown on the map
 OBSERVER_MAP_TILE_ATTRIBUTION = env.str("OBSERVER_MAP_TILE_ATTRIBUTION", default="")
+
+# OONI measurements (docs/blockages.md). Empty: `manage.py fetch_ooni` is off and only files are imported.
+# Set to https://api.ooni.io to let the command (or its Celery task) ask OONI's public API; never in a request.
+OBSERVER_OONI_API_URL = env.str("OBSERVER_OONI_API_URL", default="")
+# Hours either side of a blockage's window in which its moderation page looks for measurements.
+OBSERVER_OONI_WINDOW_MARGIN_HOURS = env.int("OBSERVER_OONI_WINDOW_MARGIN_HOURS", default=3)

@@ -104,6 +104,22 @@ class PublicAttachmentSerializer(serializers.Serializer):
     size = serializers.IntegerField(read_only=True, help_text=_("In bytes."))
 
 
+class PublicMeasurementSerializer(serializers.Serializer):
+    """An OONI measurement a moderator attached to a blockage report as evidence (OONI's public data)."""
+
+    measurement_uid = serializers.CharField(read_only=True)
+    url = serializers.URLField(read_only=True, help_text=_("The measurement's page on OONI Explorer."))
+    test_name = serializers.CharField(read_only=True, help_text=_("OONI's test, e.g. web_connectivity, whatsapp."))
+    probe_cc = serializers.CharField(read_only=True, help_text=_("Country of the measurement (ISO 3166-1)."))
+    probe_asn = serializers.CharField(read_only=True, help_text=_("Network of the measurement, e.g. AS9198."))
+    probe_network_name = serializers.CharField(read_only=True, allow_null=True)
+    input = serializers.CharField(read_only=True, allow_null=True, help_text=_("The site or app tested."))
+    measurement_start_time = serializers.DateTimeField(read_only=True)
+    anomaly = serializers.BooleanField(read_only=True)
+    confirmed = serializers.BooleanField(read_only=True, help_text=_("OONI confirmed the blocking."))
+    failure = serializers.BooleanField(read_only=True, help_text=_("The measurement itself failed."))
+
+
 class LocationPrecision(serializers.ChoiceField):
     def __init__(self, **kwargs):
         choices = [
@@ -145,6 +161,10 @@ class PublicIncidentSerializer(serializers.Serializer):
     details = PublicDetailsField(
         read_only=True, allow_null=True, help_text=_("The public details of the kind; null for other kinds.")
     )
+    ooni_measurement_count = serializers.IntegerField(
+        read_only=True, help_text=_("OONI measurements attached as evidence of a blockage (0 for other kinds).")
+    )
+    ooni_measurements = PublicMeasurementSerializer(many=True, read_only=True)
 
     def base_url(self):
         request = self.context.get("request")

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from .. import selectors, tabular
 from ..models import Election, Party, PollingStation, Region
 from ..public import shape as public
-from ..public.exports import geojson_lines, incidents_export_filename
+from ..public.exports import blockages_export_filename, geojson_lines, incidents_export_filename, stop_lines
 from ..public.filters import ElectionChoiceForm, PartyFilter, PollingStationFilter, PublicIncidentFilter
 from . import public_serializers as shapes
 from .errors import ErrorSerializer, Gone
@@ -253,6 +253,29 @@ class IncidentCsv(IncidentExport):
         rows = (public.csv_row(shape, base_url=base_url) for shape in selectors.incidents_public_shapes(filterset.qs))
         lines = tabular.csv_lines(public.csv_header(), rows)
         return self.stream(lines, "text/csv; charset=utf-8", filterset, "csv")
+
+
+@extend_schema(
+    tags=["public"],
+    summary="Published internet blockages in the columns of Access Now's STOP dataset (CSV)",
+    description=(
+        "One row per published internet blockage matching the filters, streamed: the 36 columns of Access Now's "
+        "Shutdown Tracker Optimization Project (start_date … region) in STOP's order, then Observer's own "
+        "(observer_reference, observer_url, observer_verification, started_at_utc, ended_at_utc, "
+        "ooni_measurement_count, ooni_measurements, measurement_url). Dates are ISO 8601 in the election's "
+        "time zone; docs/blockages.md maps every column."
+    ),
+    responses={(200, "text/csv"): OpenApiTypes.STR},
+)
+class IncidentStopCsv(IncidentExport):
+    renderer_classes = [CsvRenderer, renderers.JSONRenderer]
+
+    def get(self, request):
+        filterset = self.filterset()
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        response = StreamingHttpResponse(stop_lines(filterset, base_url), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{blockages_export_filename(filterset)}"'
+        return response
 
 
 GEOJSON_SCHEMA = inline_serializer(

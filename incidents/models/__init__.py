@@ -3,6 +3,7 @@
 from .base import AppendOnlyError
 from .elections import Election, OfficialResult, Party, PartyResult, PollingStation, Region, ResultChange
 from .events import IncidentEvent
+from .evidence import BlockageMeasurement, OoniMeasurement
 from .incidents import (
     DETAIL_MODELS,
     Attachment,
@@ -14,6 +15,7 @@ from .incidents import (
 from .people import Observer, Organization
 from .vocabularies import (
     AttachmentKind,
+    BlockageAuthority,
     BlockageScope,
     BlockageType,
     Charges,
@@ -44,6 +46,8 @@ __all__ = [
     "AppendOnlyError",
     "Attachment",
     "AttachmentKind",
+    "BlockageAuthority",
+    "BlockageMeasurement",
     "BlockageScope",
     "BlockageType",
     "Charges",
@@ -67,6 +71,7 @@ __all__ = [
     "Observer",
     "ObserverKind",
     "OfficialResult",
+    "OoniMeasurement",
     "Organization",
     "OrganizationKind",
     "Party",

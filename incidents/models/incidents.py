@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -26,6 +26,7 @@ from .base import (
 )
 from .vocabularies import (
     AttachmentKind,
+    BlockageAuthority,
     BlockageScope,
     BlockageType,
     Charges,
@@ -363,6 +364,22 @@ class DeniedAccess(IncidentDetail):
         return _("Denied access details of %(reference)s") % {"reference": self.incident_id and self.incident}
 
 
+def link_lines(text):
+    """The non-empty lines of ``text``, stripped: a list of links typed one a line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def validate_link_lines(text):
+    validator = URLValidator(schemes=["http", "https"])
+    for line in link_lines(text):
+        try:
+            validator(line)
+        except ValidationError:
+            raise ValidationError(
+                _("“%(line)s” is not a link (one http or https link a line)."), params={"line": line[:100]}
+            ) from None
+
+
 class InternetBlockage(IncidentDetail):
     """All fields public (scope, type, services, providers, times, evidence)."""
 
@@ -388,6 +405,20 @@ class InternetBlockage(IncidentDetail):
         help_text=_("An OONI measurement or IODA link."),
     )
     official_justification = models.TextField(_("official justification"), blank=True)
+    # STOP's ordered_by, gov_ack and info_source_link (docs/blockages.md).
+    ordered_by = models.CharField(_("ordered by"), max_length=20, choices=BlockageAuthority.choices, blank=True)
+    officially_acknowledged = models.BooleanField(
+        _("officially acknowledged"),
+        null=True,
+        blank=True,
+        help_text=_("Did an authority or a provider say that it blocked or slowed the internet?"),
+    )
+    source_links = models.TextField(
+        _("public sources"),
+        blank=True,
+        validators=[validate_link_lines],
+        help_text=_("Links to public reports of the blockage (news, statements), one a line. Shown to the public."),
+    )
 
     class Meta:
         verbose_name = _("internet blockage")
@@ -395,6 +426,10 @@ class InternetBlockage(IncidentDetail):
         constraints = [
             choices_constraint("scope", BlockageScope, "blockage_scope_valid"),
             choices_constraint("blockage_type", BlockageType, "blockage_type_valid"),
+            models.CheckConstraint(
+                condition=Q(ordered_by="") | Q(ordered_by__in=BlockageAuthority.values),
+                name="blockage_ordered_by_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(started_at__isnull=True) | Q(ended_at__gte=F("started_at")),
                 name="blockage_end_not_before_start",
@@ -413,6 +448,10 @@ class InternetBlockage(IncidentDetail):
     @property
     def is_ongoing(self):
         return self.ended_at is None
+
+    @property
+    def source_link_list(self):
+        return link_lines(self.source_links)
 
 
 DETAIL_MODELS = {model.kind: model for model in (Detention, DeniedAccess, InternetBlockage)}

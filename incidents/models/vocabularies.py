@@ -180,6 +180,18 @@ class InternetService(models.TextChoices):
     VOICE = "voice", _("Voice calls")
 
 
+class BlockageAuthority(models.TextChoices):
+    """Who ordered a blockage: STOP's ``ordered_by`` (``label_stop`` is the dataset's wording)."""
+
+    EXECUTIVE = "executive", _("Executive government")
+    JUDICIARY = "judiciary", _("Judiciary")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement or security services")
+    TELECOM_REGULATOR = "telecom_regulator", _("Telecommunications regulator")
+    ELECTION_BODY = "election_body", _("Election commission")
+    PROVIDER = "provider", _("Internet provider, of its own accord")
+    UNKNOWN = "unknown", _("Not known")
+
+
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     VIDEO = "video", _("Video")
@@ -202,3 +214,6 @@ class EventAction(models.TextChoices):
     RETRACTED = "retracted", _("Retracted")
     COMMENTED = "commented", _("Internal comment")
     ATTACHED = "attached", _("Files attached")
+    OONI_ATTACHED = "ooni_attached", _("OONI measurement attached")
+    OONI_DETACHED = "ooni_detached", _("OONI measurement detached")
+    OONI_NONE = "ooni_none", _("No OONI measurement supports it")

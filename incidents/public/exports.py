@@ -15,8 +15,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from .. import selectors, tabular
+from ..models import IncidentKind
 from . import cache as public_cache
 from . import shape as public
+from . import stop
 from .views import filterset_of, invalid_filters, invalid_text, json_response, query_without
 
 FEED_SIZE = 50
@@ -46,6 +48,39 @@ def incident_export_csv(request):
     )
     response["Content-Disposition"] = f'attachment; filename="{incidents_export_filename(filterset, "csv")}"'
     return response
+
+
+def blockages_only(queryset):
+    """The internet blockages among ``queryset``'s incidents (the STOP export's rows)."""
+    return queryset.filter(kind=IncidentKind.INTERNET_BLOCKAGE)
+
+
+def stop_lines(filterset, base_url):
+    """The CSV lines of the STOP export of ``filterset``'s blockages (pages and API share them)."""
+    rows = (
+        stop.stop_row(incident, base_url=base_url)
+        for incident in selectors.incidents_public_shapes(blockages_only(filterset.qs))
+    )
+    return tabular.csv_lines(stop.stop_header(), rows)
+
+
+@require_safe
+def incident_export_stop(request):
+    """The published internet blockages matching the filters, in the columns of Access Now's STOP dataset."""
+    filterset = filterset_of(request)
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(invalid_text(filterset), content_type="text/plain; charset=utf-8")
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = StreamingHttpResponse(stop_lines(filterset, base_url), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{blockages_export_filename(filterset)}"'
+    return response
+
+
+def blockages_export_filename(filterset):
+    """``blockages-stop-<election>-<YYYYmmdd-HHMM>.csv``."""
+    election = filterset.selected_election
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return tabular.export_filename("blockages-stop", election.slug if election else "none", stamp, extension="csv")
 
 
 def geojson_lines(incidents, base_url):

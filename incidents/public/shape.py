@@ -90,6 +90,9 @@ PUBLIC_DETAIL_FIELDS = {
         "ended_at",
         "measurement_url",
         "official_justification",
+        "ordered_by",
+        "officially_acknowledged",
+        "source_links",
     ),
 }
 
@@ -202,6 +205,23 @@ class PublicAttachment:
 
 
 @dataclass(frozen=True)
+class PublicMeasurement:
+    """An OONI measurement a moderator attached to a blockage as evidence (OONI's public data)."""
+
+    measurement_uid: str
+    url: str
+    test_name: str
+    probe_cc: str
+    probe_asn: int
+    probe_network_name: str
+    input: str
+    measurement_start_time: datetime.datetime
+    anomaly: bool
+    confirmed: bool
+    failure: bool
+
+
+@dataclass(frozen=True)
 class PublicIncident:
     """What the public may know about a published incident. Built by :func:`from_incident`."""
 
@@ -231,6 +251,15 @@ class PublicIncident:
     details: tuple[PublicDetail, ...]
     corroborating_reports: int | None = None
     attachments: tuple[PublicAttachment, ...] = ()
+    election_country: str = ""
+    measurements: tuple[PublicMeasurement, ...] = ()
+
+    @property
+    def blockage(self):
+        """The blockage's public facts by field name (empty for other kinds)."""
+        if self.kind != IncidentKind.INTERNET_BLOCKAGE:
+            return {}
+        return {detail.field: detail for detail in self.details}
 
     @property
     def placement_label(self):
@@ -319,11 +348,41 @@ def public_attachments(attachments):
     )
 
 
-def from_incident(incident, *, attachments=(), readable=True):
+def public_measurements(incident, links=None):
+    """The OONI measurements attached to a blockage, oldest first. ``links`` are its
+    ``BlockageMeasurement`` rows with their measurement, when the caller loaded them for many
+    incidents at once (``selectors.public``); otherwise they are read here (one query)."""
+    if incident.kind != IncidentKind.INTERNET_BLOCKAGE:
+        return ()
+    if links is None:
+        links = incident.ooni_links.select_related("measurement")
+    return tuple(
+        PublicMeasurement(
+            measurement_uid=m.measurement_uid,
+            url=m.explorer_url,
+            test_name=m.test_name,
+            probe_cc=m.probe_cc,
+            probe_asn=m.probe_asn,
+            probe_network_name=m.probe_network_name,
+            input=m.input,
+            measurement_start_time=m.measurement_start_time,
+            anomaly=m.anomaly,
+            confirmed=m.confirmed,
+            failure=m.failure,
+        )
+        for m in sorted(
+            (link.measurement for link in links), key=lambda m: (m.measurement_start_time, m.measurement_uid)
+        )
+    )
+
+
+def from_incident(incident, *, attachments=(), readable=True, measurement_links=None):
     """The public shape of a published ``incident``.
 
     ``incident`` should come from ``selectors.incidents_public()`` (which
     loads the election, region, station and details in the same query).
+    ``measurement_links``: the blockage's attached measurements, when loaded
+    for many incidents at once (read here otherwise).
     Anything but a published incident is refused. Exports pass
     ``readable=False``: they take raw values, so the texts for people
     (localized time, detail texts) are left empty.
@@ -364,6 +423,8 @@ def from_incident(incident, *, attachments=(), readable=True):
         details=public_details(incident, readable=readable),
         corroborating_reports=getattr(incident, "corroborating_reports", None),
         attachments=public_attachments(attachments),
+        election_country=election.country,
+        measurements=public_measurements(incident, measurement_links),
     )
 
 
@@ -404,6 +465,8 @@ def csv_header():
         "corroborating_reports",
         "public_summary",
         *[f"{kind}.{field}" for kind, field in _detail_columns()],
+        "ooni_measurement_count",
+        "ooni_measurements",
     ]
 
 
@@ -440,6 +503,8 @@ def csv_row(incident: PublicIncident, *, base_url=""):
         incident.corroborating_reports,
         incident.public_summary,
         *[_raw(details.get(field)) if kind == incident.kind else None for kind, field in _detail_columns()],
+        len(incident.measurements) if incident.kind == IncidentKind.INTERNET_BLOCKAGE else None,
+        " ".join(measurement.url for measurement in incident.measurements),
     ]
 
 
@@ -471,6 +536,24 @@ def properties(incident: PublicIncident, *, base_url=""):
         "corroborating_reports": incident.corroborating_reports,
         "public_summary": incident.public_summary,
         "details": {detail.field: _json_value(detail.value) for detail in incident.details},
+        "ooni_measurement_count": len(incident.measurements),
+        "ooni_measurements": [measurement_properties(measurement) for measurement in incident.measurements],
+    }
+
+
+def measurement_properties(measurement: PublicMeasurement):
+    return {
+        "measurement_uid": measurement.measurement_uid,
+        "url": measurement.url,
+        "test_name": measurement.test_name,
+        "probe_cc": measurement.probe_cc,
+        "probe_asn": f"AS{measurement.probe_asn}",
+        "probe_network_name": measurement.probe_network_name or None,
+        "input": measurement.input or None,
+        "measurement_start_time": _json_value(measurement.measurement_start_time),
+        "anomaly": measurement.anomaly,
+        "confirmed": measurement.confirmed,
+        "failure": measurement.failure,
     }
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", public_views.home, name="home"),
     path("incidents/", public_views.incident_list, name="incident-list"),
     path("incidents/export.csv", exports.incident_export_csv, name="incident-export-csv"),
+    path("incidents/export-stop.csv", exports.incident_export_stop, name="incident-export-stop"),
     path("incidents/export.geojson", exports.incident_export_geojson, name="incident-export-geojson"),
     path("incidents/feed.atom", exports.incident_feed, name="incident-feed"),
     path("incidents/<str:reference>/", public_views.incident_detail, name="incident-detail"),

@@ -7,6 +7,7 @@ rendered for each visitor.
 """
 
 import json
+import zoneinfo
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -14,14 +15,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from .. import selectors
+from .. import outages, selectors
 from ..models import Incident, Region
 from . import cache as public_cache
-from . import charts
+from . import charts, timeline
 from .filters import ElectionChoiceForm, PublicIncidentFilter
 
 PAGE_SIZE = 25
@@ -232,11 +234,27 @@ def incident_detail(request, reference):
         return {
             "title": f"{incident.kind_label} · {incident.reference}",
             "template": "incidents/incident_detail.html",
-            "context": {"incident": incident, "map_settings": _map_settings()},
+            "context": {"incident": incident, "map_settings": _map_settings(), **_blockage_context(incident)},
             "map": incident.has_point,
         }
 
     return _page(request, build, public_cache.LISTS)
+
+
+def _blockage_context(incident):
+    """A blockage's time line, its public sources and its outage-signal links (nothing for other kinds)."""
+    facts = incident.blockage
+    if not facts:
+        return {}
+    zone = zoneinfo.ZoneInfo(incident.time_zone)
+    providers = facts["providers"].value if "providers" in facts else ""
+    return {
+        "timeline": timeline.incidents_timeline([incident], now=timezone.now(), zone=zone),
+        "source_links": [line.strip() for line in (facts["source_links"].value or "").splitlines() if line.strip()],
+        "outage_links": outages.outage_links(country=incident.election_country, asns=outages.asns_named(providers))
+        if incident.election_country
+        else [],
+    }
 
 
 # Regions ---------------------------------------------------------------------------------------------------------
@@ -294,6 +312,10 @@ def region_detail(request, code):
             "summary": overview.summary,
             "party_chart": charts.party_votes(overview.party_results),
             "incidents_query": f"{election_query}region={region.code}",
+            "blockages": overview.blockages,
+            "blockage_timeline": timeline.incidents_timeline(
+                overview.blockages, now=timezone.now(), zone=election.zone if election else zoneinfo.ZoneInfo("UTC")
+            ),
         }
         return {"title": region.name, "template": "incidents/region_detail.html", "context": context}
 

@@ -4,6 +4,7 @@ Callers import the package (``selectors.incidents_public()``); each module says 
 ``public`` (anyone), ``reports`` (an observer), ``moderation`` (staff), ``results`` (geography and official results).
 """
 
+from .evidence import CrossCheck, blockage_cross_check, cross_check_measurements, measurement_in_cross_check
 from .moderation import (
     ALL,
     ASSIGNEE_ME,
@@ -78,12 +79,15 @@ __all__ = [
     "QUEUE_STATUS_CHOICES",
     "REGION_SORTS",
     "WORDS",
+    "CrossCheck",
     "KindCount",
     "LikelyDuplicate",
     "RegionMarker",
     "RegionOverview",
     "RegionSummary",
     "api_tokens_of",
+    "blockage_cross_check",
+    "cross_check_measurements",
     "election_current",
     "election_overview",
     "election_regions",
@@ -95,6 +99,7 @@ __all__ = [
     "incidents_public_shapes",
     "incidents_visible_to",
     "likely_duplicates",
+    "measurement_in_cross_check",
     "moderation_dashboard",
     "moderation_incident",
     "moderation_queue",

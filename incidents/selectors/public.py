@@ -1,9 +1,10 @@
 """What the public reads: published incidents in their public shape, the national and regional overviews, the map."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..models import (
+    BlockageMeasurement,
     Election,
     Incident,
     IncidentKind,
@@ -25,6 +26,17 @@ from .results import (
     roll_up_counts,
     sort_region_summaries,
 )
+
+
+def measurement_links(incidents):
+    """``{incident pk: [BlockageMeasurement with its measurement]}`` for the blockages among ``incidents``,
+    in one query (none when there is no blockage among them)."""
+    blockage_ids = [incident.pk for incident in incidents if incident.kind == IncidentKind.INTERNET_BLOCKAGE]
+    links = {pk: [] for pk in blockage_ids}
+    if blockage_ids:
+        for link in BlockageMeasurement.objects.filter(incident_id__in=blockage_ids).select_related("measurement"):
+            links[link.incident_id].append(link)
+    return links
 
 
 def election_current():
@@ -110,8 +122,18 @@ def incidents_public_page(ids, *, readable=True):
     those ids with everything joined. Joining before sorting would make the
     database join every matching row to show twenty-five.
     """
-    by_pk = {incident.pk: incident for incident in incidents_public().filter(pk__in=ids)}
-    return [shape.from_incident(by_pk[pk], readable=readable) for pk in ids if pk in by_pk]
+    shaped = _shapes_by_pk(ids, readable=readable)
+    return [shaped[pk] for pk in ids if pk in shaped]
+
+
+def _shapes_by_pk(ids, *, readable=True):
+    """``{pk: public shape}`` of the published incidents ``ids``: two queries (one without blockages)."""
+    by_pk = {incident.pk: incident for incident in incidents_public().filter(pk__in=set(ids))}
+    links = measurement_links(by_pk.values())
+    return {
+        pk: shape.from_incident(incident, readable=readable, measurement_links=links.get(pk))
+        for pk, incident in by_pk.items()
+    }
 
 
 def incidents_public_shapes(queryset, *, readable=False):
@@ -126,7 +148,8 @@ def incidents_public_shapes(queryset, *, readable=False):
     regions = {region.pk: region for region in Region.objects.all()}
     stations = {}
     rows = queryset.select_related(None).select_related(*shape.detail_relations())
-    for incident in rows.iterator(chunk_size=2000):
+    chunk = []
+    for incident in rows.iterator(chunk_size=EXPORT_CHUNK):
         incident.election = elections[incident.election_id]
         incident.region = regions.get(incident.region_id)
         if incident.polling_station_id is not None:
@@ -137,7 +160,21 @@ def incidents_public_shapes(queryset, *, readable=False):
                 )
                 station = stations[incident.polling_station_id]
             incident.polling_station = station
-        yield shape.from_incident(incident, readable=readable)
+        chunk.append(incident)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _shapes(chunk, readable)
+            chunk = []
+    yield from _shapes(chunk, readable)
+
+
+#: rows fetched at once by an export (and the blockages' measurements looked up for them in one query)
+EXPORT_CHUNK = 2000
+
+
+def _shapes(incidents, readable):
+    links = measurement_links(incidents)
+    for incident in incidents:
+        yield shape.from_incident(incident, readable=readable, measurement_links=links.get(incident.pk))
 
 
 @dataclass
@@ -149,11 +186,17 @@ class RegionOverview:
     national: OfficialResult | None
     sub_regions: list
     latest: list
+    blockages: list = field(default_factory=list)
 
 
-def region_overview(election, region, *, latest=20):
+#: blockages listed on a region's page at most, most recent first
+REGION_BLOCKAGES = 50
+
+
+def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
     """One region: its result and party votes, the national figure, sub-regions,
-    incidents by kind and the latest published incidents. A fixed number of queries."""
+    incidents by kind, the latest published incidents and its internet blockages
+    (with their attached measurements). A fixed number of queries."""
     national = official_result(election) if election else None
     result = None
     if election is not None:
@@ -169,7 +212,7 @@ def region_overview(election, region, *, latest=20):
     sub_regions = (
         region_summaries(election, national=national, parent=region, counts=counts) if children.get(region.pk) else []
     )
-    incidents = []
+    incidents = blockage_rows = []
     if election is not None:
         ids = list(
             Incident.objects.published()
@@ -177,7 +220,16 @@ def region_overview(election, region, *, latest=20):
             .order_by("-occurred_at", "-id")
             .values_list("pk", flat=True)[:latest]
         )
-        incidents = incidents_public_page(ids)
+        blockage_ids = list(
+            Incident.objects.published()
+            .filter(election=election, region_id__in=region_ids, kind=IncidentKind.INTERNET_BLOCKAGE)
+            .order_by("-occurred_at", "-id")
+            .values_list("pk", flat=True)[:blockages]
+        )
+        # The latest incidents and the blockages, shaped in one go (many blockages are among the latest).
+        shaped = _shapes_by_pk([*ids, *blockage_ids])
+        incidents = [shaped[pk] for pk in ids if pk in shaped]
+        blockage_rows = [shaped[pk] for pk in blockage_ids if pk in shaped]
     return RegionOverview(
         region=region,
         summary=summary,
@@ -186,6 +238,7 @@ def region_overview(election, region, *, latest=20):
         national=national,
         sub_regions=sub_regions,
         latest=incidents,
+        blockages=blockage_rows,
     )
 
 

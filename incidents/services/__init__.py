@@ -13,6 +13,7 @@ from .attachments import (
     incident_edit_with_attachments,
     incident_submit_with_attachments,
 )
+from .evidence import measurement_attach, measurement_detach, measurements_none_support
 from .incidents import (
     MODERATOR_EDITABLE_FIELDS,
     REPORTER_EDITABLE_FIELDS,
@@ -93,6 +94,9 @@ __all__ = [
     "incidents_bulk_advance",
     "invitation_link",
     "lock_incident",
+    "measurement_attach",
+    "measurement_detach",
+    "measurements_none_support",
     "observer_enrol",
     "observer_invite",
     "record_event",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from ... import permissions, selectors, services, workflow
 from ...models import Attachment, Election, Incident, Status
+from ..evidence import evidence_context
 from .forms import ModerationForm
 
 #: the words on the button that takes an incident to each status
@@ -92,6 +93,7 @@ class ModerationPages:
             "attachments": attachments,
             "can_switch_attachments": permissions.is_moderator(user),
             "next_waiting": selectors.next_waiting(exclude=incident),
+            **evidence_context(request, incident),  # a blockage's OONI cross-check (admin/evidence.py)
         }
 
     def get_urls(self):
