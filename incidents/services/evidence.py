@@ -77,5 +77,5 @@ def measurements_none_support(
             action=EventAction.OONI_NONE,
             actor=actor,
             comment=comment,
-            changes={"ooni_measurements_listed": listed},
+            changes={"ooni_measurements_listed": [None, listed]},
         )
