@@ -230,3 +230,16 @@ class IncidentEventFactory(factory.django.DjangoModelFactory):
     incident = factory.SubFactory(IncidentFactory)
     action = models.EventAction.COMMENTED
     comment = "A note."
+
+
+class OoniMeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OoniMeasurement
+
+    measurement_uid = factory.Sequence(lambda n: f"20210110041512.{n:06d}_KZ_webconnectivity_{n:016x}")
+    test_name = "web_connectivity"
+    probe_cc = "KZ"
+    probe_asn = 9198
+    probe_network_name = "JSC Kazakhtelecom"
+    input = "https://www.whatsapp.com/"
+    measurement_start_time = factory.LazyFunction(lambda: datetime.datetime(2021, 1, 10, 4, 15, tzinfo=datetime.UTC))

@@ -24,9 +24,10 @@ FACTORIES = {
     models.Incident: factories.IncidentFactory,
     models.Attachment: factories.AttachmentFactory,
     models.IncidentEvent: factories.IncidentEventFactory,
+    models.OoniMeasurement: factories.OoniMeasurementFactory,
 }
-#: rows that enter only through a service, never by hand in the admin
-SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment}
+#: rows that enter only through a service (or an import), never by hand in the admin
+SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment, models.OoniMeasurement}
 
 
 def admin_url(model, view, *args):
