@@ -93,7 +93,7 @@ def latin_words(text):
         text = text.replace(value, " ")
     text = re.sub(r"\b[A-Z0-9]+-[A-Z0-9]+\b", " ", text)  # references KZ21-7F3K9Q and codes KZ-75
     text = re.sub(r"\b[A-Z][a-z]+/[A-Z][a-z_]+\b", " ", text)  # the time zone, Asia/Almaty
-    brands = {"Observer", "CSV", "GeoJSON", "Atom", "JavaScript"}
+    brands = {"Observer", "CSV", "GeoJSON", "Atom", "JavaScript", "OONI", "IODA", "Cloudflare", "Radar"}
     return sorted({word for word in re.findall(r"[A-Za-z]{2,}", text) if word not in brands})
 
 
