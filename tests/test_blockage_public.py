@@ -4,6 +4,7 @@ pages, the STOP export (pages and API), the public shape and API fields, and tha
 import csv
 import datetime
 import io
+import itertools
 import json
 import zoneinfo
 
@@ -349,3 +350,16 @@ def test_duration_in_days_as_stop_counts_them():
     assert stop.duration_days(datetime.date(2022, 9, 21), datetime.date(2022, 10, 7)) == 17
     assert stop.duration_days(datetime.date(2021, 1, 10), datetime.date(2021, 1, 10)) == 1
     assert stop.duration_days(datetime.date(2021, 1, 10), None) is None
+
+
+@pytest.mark.parametrize("hours", [1, 5, 12, 15, 30, 72, 24 * 40, 24 * 400])
+def test_timeline_ticks_leave_room_for_their_labels_at_360_px(hours):
+    ticks = timeline.ticks(START, START + datetime.timedelta(hours=hours), ALMATY)
+    assert 1 <= len(ticks) <= timeline.MAX_TICKS
+    assert all(right.x - left.x >= 60 for left, right in itertools.pairwise(ticks)), ticks
+
+
+def test_timeline_ticks_of_twelve_hours_fall_every_three_hours():
+    ticks = timeline.ticks(START, START + datetime.timedelta(hours=12), ALMATY)
+    # 04:00 UTC is 10:00 in Almaty: ticks at 12:00, 15:00, 18:00 and 21:00, 2, 5, 8 and 11 hours in
+    assert [tick.x for tick in ticks] == [round(320 * hours / 12, 1) for hours in (2, 5, 8, 11)]

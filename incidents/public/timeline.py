@@ -8,7 +8,7 @@ reported to have happened.
 The axis runs from the earliest start to the latest known end; while a blockage
 goes on, it reaches at least ``ONGOING_SHOWN`` past the latest start, but never
 past ``now``. Ticks fall on whole hours or days of the election's time zone,
-six at most.
+five at most (four dates): their labels must fit 360 px.
 """
 
 import datetime
@@ -29,7 +29,9 @@ ONGOING_SHOWN = datetime.timedelta(hours=12)
 TICK_STEPS = [
     datetime.timedelta(hours=hours) for hours in (1, 2, 3, 6, 12, 24, 48, 24 * 7, 24 * 14, 24 * 30, 24 * 91, 24 * 365)
 ]
-MAX_TICKS = 6
+MAX_TICKS = 5
+#: dates are wider than times: fewer of them
+MAX_DATE_TICKS = 4
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,15 @@ def position(moment, start, end):
 
 
 def ticks(start, end, zone):
-    """Ticks on whole hours (or days) of ``zone``, the smallest step that gives ``MAX_TICKS`` or fewer."""
-    span = end - start
-    step = next((step for step in TICK_STEPS if span / step <= MAX_TICKS), TICK_STEPS[-1])
+    """Ticks on whole hours (or days) of ``zone``: those of the smallest step that gives ``MAX_TICKS`` or fewer."""
+    for step in TICK_STEPS:
+        found = _ticks_every(step, start, end, zone)
+        if len(found) <= (MAX_TICKS if step < datetime.timedelta(days=1) else MAX_DATE_TICKS):
+            return found
+    return found
+
+
+def _ticks_every(step, start, end, zone):
     local = start.astimezone(zone)
     if step < datetime.timedelta(days=1):
         hours = int(step.total_seconds() // 3600)
@@ -108,6 +116,8 @@ def ticks(start, end, zone):
     while moment <= end:
         if moment >= start:
             found.append(Tick(position(moment, start, end), formats.date_format(moment, form)))
+            if len(found) > MAX_TICKS:
+                break
         # Add in UTC so that a change of clocks does not shift the ticks off the whole hours for long.
         moment = (moment.astimezone(datetime.UTC) + step).astimezone(zone)
     return found
