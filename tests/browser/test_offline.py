@@ -10,6 +10,7 @@ import json
 import pytest
 from django.core.management import call_command
 from PIL import Image
+from playwright.sync_api import expect
 
 from incidents.models import EventAction, Incident, IncidentEvent
 
@@ -87,3 +88,188 @@ def test_a_detention_filed_offline_arrives_once_with_its_photo_stripped(demo, ne
     assert max(image.size) == 1600  # scaled down on the phone
     assert not image.getexif() and "exif" not in image.info
     assert IncidentEvent.objects.filter(incident=incident, action=EventAction.SUBMITTED).count() == 1
+
+
+QUEUE = """async ({count, prefix}) => {
+  const outbox = await import("/static/js/offline/outbox.js");
+  const { randomKey } = await import("/static/js/offline/crypto.js");
+  const setup = await outbox.getMeta("setup");
+  for (let i = 0; i < count; i += 1) {
+    await outbox.saveNew({
+      observer: setup.observer, key: randomKey(), pass: setup.pass, kind: "detention", fields: [], files: [],
+      errors: {}, message: "",
+      body: {kind: "detention", region: "KZ-75", occurred_at: new Date(Date.now() - 60000).toISOString(),
+             occurred_precision: "exact", description: `${prefix} ${i}`,
+             details: {people_detained: 1, detained_groups: ["protesters"], detained_by: "police",
+                       circumstances: "at_protest", release_status: "unknown", charges: "unknown"}},
+    });
+  }
+}"""
+
+DUMP = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("notes");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const out = {};
+  for (const name of Array.from(db.objectStoreNames)) {
+    out[name] = await new Promise((resolve) => {
+      const request = db.transaction(name).objectStore(name).getAll();
+      request.onsuccess = () => resolve(request.result);
+    });
+  }
+  db.close();
+  const text = (bytes) => Array.from(bytes, (byte) => String.fromCharCode(byte)).join("");
+  return JSON.stringify(out, (key, value) =>
+    value instanceof ArrayBuffer ? text(new Uint8Array(value)) : ArrayBuffer.isView(value) ? text(value) : value);
+}"""
+
+
+def wait_until_sent(page, count, tries=60):
+    sent = page.locator(".outbox-row[data-state=sent]")
+    for _ in range(tries):
+        if sent.count() == count:
+            return
+        page.get_by_role("button", name="Send now").click()
+        page.wait_for_selector(".outbox-row[data-state=sending]", state="detached")
+        page.wait_for_timeout(150)
+    assert sent.count() == count
+
+
+def test_lost_answers_file_each_queued_report_exactly_once(demo, new_context):
+    context = new_context()
+    page = context.new_page()
+    log_in(page)
+    page.goto("/report/outbox/")
+    context.set_offline(True)
+    page.evaluate(QUEUE, {"count": 20, "prefix": "Queued report"})
+    page.reload()
+    assert outbox_rows(page).count() == 20
+
+    handled = []
+
+    def lose_three_answers_in_ten(route):
+        response = route.fetch()  # the server has handled the request...
+        handled.append(response.status)
+        if len(handled) % 10 in (1, 4, 7):
+            route.abort("connectionreset")  # ...but its answer never reaches the phone
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/api/v1/reports/", lose_three_answers_in_ten)
+    context.set_offline(False)
+    wait_until_sent(page, 20)
+
+    incidents = Incident.objects.filter(description__startswith="Queued report ")
+    assert sorted(incidents.values_list("description", flat=True)) == sorted(f"Queued report {i}" for i in range(20))
+    assert len(handled) > 20 and handled.count(200) >= 1  # answers were lost, and resends were replayed
+    for incident in incidents:
+        assert incident.events.filter(action=EventAction.SUBMITTED).count() == 1
+    # Each sent report keeps only its reference on the phone.
+    dump = json.loads(page.evaluate(DUMP))
+    assert all(set(row) >= {"reference", "url"} and "plain" not in row for row in dump["reports"])
+
+
+def test_a_refused_report_stays_with_its_reason_and_is_sent_once_corrected(demo, new_context):
+    context = new_context()
+    page = context.new_page()
+    log_in(page)
+    page.goto("/report/new/detention/")
+    fill_detention(page, description="A crowd was taken away.", people="200000")
+    page.get_by_role("button", name="Send the report").click()
+    # The server refused it: the reason is beside the field, the report stays on the phone.
+    field = page.locator(".field.has-error", has=page.get_by_label("How many people were detained?"))
+    field.get_by_text("less than or equal to 100000").wait_for()
+    assert not Incident.objects.filter(description="A crowd was taken away.").exists()
+    page.goto("/report/outbox/")
+    row = outbox_rows(page).first
+    assert row.get_attribute("data-state") == "refused"
+    assert "less than or equal to 100000" in row.inner_text()
+
+    row.get_by_role("link", name="Edit").click()
+    page.get_by_label("How many people were detained?").wait_for()
+    expect(page.get_by_label("How many people were detained?")).to_have_value("200000")
+    page.get_by_text("less than or equal to 100000").wait_for()
+    page.get_by_label("How many people were detained?").fill("40")
+    page.get_by_role("button", name="Send the report").click()
+    page.get_by_role("heading", name="Report received").wait_for()
+    incident = Incident.objects.get(description="A crowd was taken away.")
+    assert incident.detention.people_detained == 40
+    page.goto("/report/outbox/")
+    assert outbox_rows(page).first.get_attribute("data-state") == "sent"
+
+
+def test_reports_saved_while_the_session_ran_out_are_sent_after_the_next_login(demo, new_context):
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    context = new_context()
+    page = context.new_page()
+    log_in(page)
+    context.set_offline(True)
+    page.goto("/report/new/detention/")
+    fill_detention(page, description="Taken while the session ran out.")
+    page.get_by_role("button", name="Save on this phone").click()
+    page.get_by_text("The report is saved on this phone.").wait_for()
+
+    Session.objects.all().delete()  # the session ended on the server meanwhile
+    cache.clear()
+    context.set_offline(False)
+    page.get_by_text("Your session has ended").wait_for()
+    assert outbox_rows(page).first.get_attribute("data-state") == "held"
+    assert not Incident.objects.filter(description="Taken while the session ran out.").exists()
+
+    page.get_by_role("link", name="Log in", exact=True).last.click()
+    page.get_by_label("Username").fill("observer1")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.locator(".outbox-row[data-state=sent]").wait_for()
+    assert Incident.objects.filter(description="Taken while the session ran out.").count() == 1
+
+
+def test_a_pin_locks_the_outbox_and_the_wipe_leaves_nothing(demo, new_context):
+    context = new_context()
+    page = context.new_page()
+    log_in(page)
+    page.goto("/report/outbox/")
+    page.get_by_label("New PIN (at least 4 digits)").fill("4821")
+    page.get_by_role("button", name="Lock").click()
+    page.locator("[data-pin-on]:not([hidden])").wait_for()
+
+    context.set_offline(True)
+    page.goto("/report/new/detention/")
+    fill_detention(page, description="Secret words about the white van.")
+    page.get_by_role("button", name="Save on this phone").click()
+    page.get_by_text("The report is saved on this phone.").wait_for()
+
+    page.reload()  # a new page: the key is gone with the old one
+    reports = json.dumps(json.loads(page.evaluate(DUMP))["reports"])
+    assert "sealed" in reports
+    for plain in ("Secret words", "white van", "Outside the school gate", "detention", "protesters", "observer1"):
+        assert plain not in reports, f"{plain!r} readable in IndexedDB"
+    assert outbox_rows(page).first.inner_text().startswith("A locked report")
+
+    context.set_offline(False)
+    page.get_by_role("button", name="Send now").click()
+    page.wait_for_timeout(500)
+    assert not Incident.objects.filter(description__startswith="Secret words").exists()  # locked: waits
+    page.locator("#outbox-pin").fill("1111")
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_text("Wrong PIN.").wait_for()
+    page.locator("#outbox-pin").fill("4821")
+    page.get_by_role("button", name="Unlock").click()
+    page.locator(".outbox-row[data-state=sent]").wait_for()
+    assert Incident.objects.filter(description__startswith="Secret words").count() == 1
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Wipe this phone's copy").click()
+    page.wait_for_url("**/")
+    left = page.evaluate(
+        """async () => ({
+          databases: (await indexedDB.databases()).map((db) => db.name),
+          caches: await caches.keys(),
+          workers: (await navigator.serviceWorker.getRegistrations()).length,
+        })"""
+    )
+    assert left == {"databases": [], "caches": [], "workers": 0}

@@ -68,7 +68,8 @@ async function keepForOffline(registration) {
 }
 
 async function start() {
-  if (!("serviceWorker" in navigator) || !window.indexedDB) return;
+  // Other pages only wipe the kept pages on logout; the app lives under /report/.
+  if (!script.hasAttribute("data-install") || !("serviceWorker" in navigator) || !window.indexedDB) return;
   const registration = await navigator.serviceWorker.register(urls.worker, { scope: urls.scope });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data && event.data.type === "send") sendAll();
