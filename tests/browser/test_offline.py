@@ -273,3 +273,75 @@ def test_a_pin_locks_the_outbox_and_the_wipe_leaves_nothing(demo, new_context):
         })"""
     )
     assert left == {"databases": [], "caches": [], "workers": 0}
+
+
+@pytest.fixture
+def site_key(settings):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    settings.OBSERVER_OUTBOX_PRIVATE_KEY = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return key
+
+
+def upload_in_the_admin(page, path):
+    page.goto("/admin/carried-outbox/")
+    page.get_by_label("Outbox file").set_input_files(str(path))
+    page.get_by_role("button", name="File the reports").click()
+
+
+def test_the_carried_file_is_filed_once_however_often_it_is_uploaded(demo, site_key, new_context, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    from incidents import services
+
+    context = new_context()
+    phone = context.new_page()
+    log_in(phone)
+    context.set_offline(True)
+    phone.goto("/report/new/detention/")
+    photo = tmp_path / "IMG_20210110_1.jpg"
+    photo.write_bytes(samples.image_bytes("JPEG", size=(800, 600)))
+    fill_detention(phone, description="Carried report with a photo.", photo=photo)
+    phone.get_by_role("button", name="Save on this phone").click()
+    phone.get_by_text("The report is saved on this phone.").wait_for()
+    phone.evaluate(QUEUE, {"count": 2, "prefix": "Carried report"})
+    with phone.expect_download() as download:
+        phone.get_by_role("button", name="Save as a file to carry").click()
+    carried = tmp_path / "carried.bin"
+    download.value.save_as(carried)
+    assert carried.read_bytes()[:8] == b"OBSVOUT1"
+
+    code = services.backup_codes_renew(user=get_user_model().objects.get(username="coordinator"))[0]
+    desk = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    desk.goto("/accounts/login/?next=/admin/carried-outbox/")
+    desk.get_by_label("Username").fill("coordinator")
+    desk.get_by_label("Password").fill(PASSWORD)
+    desk.get_by_role("button", name="Log in").click()
+    desk.get_by_label("Code").fill(code)
+    desk.get_by_role("button", name="Continue").click()
+    upload_in_the_admin(desk, carried)
+    assert "3 reports filed, 0 were already on the site" in desk.locator("#carried-result").inner_text()
+    upload_in_the_admin(desk, carried)
+    assert "0 reports filed, 3 were already on the site" in desk.locator("#carried-result").inner_text()
+
+    tampered = tmp_path / "tampered.bin"
+    data = bytearray(carried.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    tampered.write_bytes(bytes(data))
+    upload_in_the_admin(desk, tampered)
+    desk.get_by_text("This outbox file is damaged or was changed after it was saved. Nothing was filed.").wait_for()
+
+    filed = Incident.objects.filter(description__startswith="Carried report")
+    assert filed.count() == 3
+    assert filed.get(description="Carried report with a photo.").attachments.count() == 1
+    # The phone, online again, sends the same reports: the site answers with those already filed.
+    context.set_offline(False)
+    phone.goto("/report/outbox/")
+    wait_until_sent(phone, 3)
+    assert Incident.objects.filter(description__startswith="Carried report").count() == 3
+    sent = set(phone.locator(".outbox-row[data-state=sent] a").all_inner_texts())
+    assert sent == set(filed.values_list("reference", flat=True))
