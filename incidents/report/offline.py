@@ -46,7 +46,7 @@ from . import outbox_file
 from .views import observer_required
 
 ICON_SIZES = (192, 512)
-#: the app's own scripts, kept by the service worker (ES modules, imported by app.js)
+#: the app's own scripts, kept by the service worker (ES modules: app.js and what it imports)
 SCRIPTS = ("app.js", "outbox.js", "crypto.js", "sender.js", "form.js", "page.js")
 
 
@@ -144,7 +144,10 @@ def _setup(request):
         stations = {str(pk): number for pk, number in rows.values_list("pk", "number")}
         pages += [reverse("report-file", args=[kind]) for kind in IncidentKind.values]
         pages += [f"{reverse('report-stations')}?region={pk}" for pk in sorted(station_regions)]
-    assets = [static("css/site.css"), static("js/report.js"), *(static(f"js/offline/{name}") for name in SCRIPTS)]
+    # The app's modules go by their plain names (they import each other by relative names; the service
+    # worker keeps them up to date), the styles and the stations script by their hashed names.
+    scripts = [f"{settings.STATIC_URL}js/offline/{name}" for name in SCRIPTS]
+    assets = [static("css/site.css"), static("js/report.js"), *scripts]
     assets += [reverse("report-manifest"), *(reverse("report-offline-icon", args=[size]) for size in ICON_SIZES)]
     data = {
         "observer": request.user.pk,
