@@ -345,3 +345,20 @@ def test_the_carried_file_is_filed_once_however_often_it_is_uploaded(demo, site_
     assert Incident.objects.filter(description__startswith="Carried report").count() == 3
     sent = set(phone.locator(".outbox-row[data-state=sent] a").all_inner_texts())
     assert sent == set(filed.values_list("reference", flat=True))
+
+
+def test_logging_out_drops_the_kept_pages_and_keeps_the_outbox(demo, new_context):
+    context = new_context()
+    page = context.new_page()
+    log_in(page)
+    page.goto("/report/outbox/")
+    page.evaluate(QUEUE, {"count": 1, "prefix": "Kept over a logout"})
+    context.set_offline(True)  # so that it stays unsent
+    assert page.evaluate("async () => (await caches.keys()).length") == 1
+    context.set_offline(False)
+    page.route("**/api/v1/reports/", lambda route: route.abort())  # still not through
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/accounts/logout/")
+    assert page.evaluate("async () => (await caches.keys()).length") == 0
+    page.goto("/report/outbox/")
+    assert outbox_rows(page).count() == 1  # the report waits for the next login
