@@ -63,7 +63,9 @@ def test_a_detention_filed_offline_arrives_once_with_its_photo_stripped(demo, ne
     log_in(page)
 
     context.set_offline(True)
-    page.goto("/report/new/detention/")
+    page.goto("/report/")  # the app, as the home screen opens it
+    page.get_by_role("link", name="File a new report").click()
+    page.get_by_role("button", name="Detention").click()
     fill_detention(page, photo=photo)
     page.get_by_role("button", name="Save on this phone").click()
     page.get_by_text("The report is saved on this phone.").wait_for()

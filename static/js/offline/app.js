@@ -42,6 +42,19 @@ for (const form of document.querySelectorAll("form[action$='/logout/']")) {
   });
 }
 
+/* The kind buttons of /report/new/ go straight to the kind's form (the server would redirect there):
+   the same page, online or not, since the forms are kept by their own addresses. */
+function chooseDirectly(form) {
+  form.addEventListener("submit", (event) => {
+    const kind = event.submitter && event.submitter.name === "kind" ? event.submitter.value : "";
+    if (!/^[a-z_]+$/.test(kind)) return;
+    event.preventDefault();
+    const region = form.querySelector("select[name=region]");
+    const query = region && region.value ? `?region=${encodeURIComponent(region.value)}` : "";
+    location.href = `${new URL(form.action, location.href).pathname}${kind}/${query}`;
+  });
+}
+
 async function keepForOffline(registration) {
   let response;
   try {
@@ -75,6 +88,8 @@ async function start() {
     if (event.data && event.data.type === "send") sendAll();
   });
   window.addEventListener("online", () => sendAll());
+  const choose = document.querySelector("form.choose-kind");
+  if (choose) chooseDirectly(choose);
   if (document.querySelector("form.report-form input[name=form_token]")) {
     (await import("./page.js")).reportForm(document.querySelector("form.report-form"), { observer, urls, sendAll });
   }

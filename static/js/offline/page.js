@@ -49,6 +49,15 @@ export async function reportForm(form, { observer, urls, sendAll }) {
   const keptFiles = document.querySelector("[data-kept-files]");
   let editing = null;
 
+  // A form kept for offline use is the same page whatever region was chosen before it: choose it here.
+  const chosen = new URLSearchParams(location.search).get("region");
+  const regionSelect = form.querySelector("select[name=region]");
+  if (chosen && regionSelect && regionSelect.value !== chosen
+      && Array.from(regionSelect.options).some((option) => option.value === chosen)) {
+    regionSelect.value = chosen;
+    regionSelect.dispatchEvent(new Event("change"));
+  }
+
   const id = new URLSearchParams(location.search).get("outbox");
   if (id) {
     const row = await outbox.record(id);

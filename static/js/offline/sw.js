@@ -43,10 +43,10 @@ self.addEventListener("message", function (event) {
 });
 
 function fromCache(request) {
-  // A form opened with ?region= or ?outbox= is the same kept page.
+  // A page opened with ?region= or ?outbox= is the same kept page; a list of stations is kept per region.
   return caches.open(CACHE).then(function (cache) {
     return cache.match(request).then(function (hit) {
-      return hit || cache.match(request, { ignoreSearch: true });
+      return hit || (request.mode === "navigate" ? cache.match(request, { ignoreSearch: true }) : undefined);
     });
   });
 }
