@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from incidents import views
-from incidents.report import offline, offline_admin
+from incidents.admin import carried
+from incidents.report import offline
 
 urlpatterns = [
-    path("admin/carried-outbox/", offline_admin.upload, name="admin-outbox-upload"),
+    path("admin/carried-outbox/", carried.upload, name="admin-outbox-upload"),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/welcome/", views.after_login, name="after-login"),

@@ -2,7 +2,6 @@
 
 An admin page of its own (the admin site's login, second factor and CSRF);
 the work is the service ``incidents.services.carried.carried_outbox_file``.
-Moves to incidents/admin/ with the restructure.
 """
 
 from django import forms
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .. import permissions
-from .outbox_file import OutboxFileRefused
+from ..report.outbox_file import OutboxFileRefused
 
 #: a carried file holds the photos of many reports
 MAX_FILE_BYTES = 200 * 1024 * 1024
