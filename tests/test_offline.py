@@ -217,6 +217,7 @@ def test_a_coordinator_uploads_a_file_in_the_admin(
     site_key, election, region, observer, coordinator, force_login_verified
 ):
     client = force_login_verified(coordinator)
+    assert reverse("admin-outbox-upload") in client.get(reverse("admin:index")).text  # linked from every page
     assert client.get(reverse("admin-outbox-upload")).status_code == 200
     data = carried(site_key, [report_of(observer, "k-1")])
     response = upload(client, data)
@@ -231,6 +232,7 @@ def test_a_coordinator_uploads_a_file_in_the_admin(
 def test_only_coordinators_upload(site_key, election, observer, moderator, force_login_verified, client):
     assert client.get(reverse("admin-outbox-upload")).status_code == 302  # the admin's login
     force_login_verified(moderator)
+    assert reverse("admin-outbox-upload") not in client.get(reverse("admin:index")).text
     assert upload(client, carried(site_key, [report_of(observer, "k-1")])).status_code == 403
     assert Incident.objects.count() == 0
 
