@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test bench bench-curve faults tools install install-dev messages messages-extract lint format clean
+.PHONY: run test bench bench-curve bench-offline faults tools install install-dev messages messages-extract lint format clean
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -72,3 +72,7 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+# The observers' offline app over an emulated slow link, and its weight (docs/benchmarks.md).
+bench-offline: install messages
+	$(BIN)/python bench/offline.py

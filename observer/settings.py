@@ -385,6 +385,9 @@ csp_directives = {
     "img-src": csp_img_src,
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
+    # The observers' offline app: its service worker and manifest, from this site only.
+    "worker-src": ["'self'"],
+    "manifest-src": ["'self'"],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
@@ -478,3 +481,8 @@ OBSERVER_MAP_TILE_ATTRIBUTION = env.str("OBSERVER_MAP_TILE_ATTRIBUTION", default
 OBSERVER_OONI_API_URL = env.str("OBSERVER_OONI_API_URL", default="")
 # Hours either side of a blockage's window in which its moderation page looks for measurements.
 OBSERVER_OONI_WINDOW_MARGIN_HOURS = env.int("OBSERVER_OONI_WINDOW_MARGIN_HOURS", default=3)
+#: the private key (PEM, EC P-256) that opens outbox files carried from phones; made by
+#: ``manage.py outbox_keygen``. Empty: phones cannot save a carried file (docs/observers.md).
+OBSERVER_OUTBOX_PRIVATE_KEY = env.str("OBSERVER_OUTBOX_PRIVATE_KEY", multiline=True, default="")
+#: photos kept on the phone are scaled down to this many pixels on their long side (observers may change it)
+OBSERVER_OFFLINE_PHOTO_MAX_PX = env.int("OBSERVER_OFFLINE_PHOTO_MAX_PX", default=1600)

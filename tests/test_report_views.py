@@ -207,7 +207,7 @@ def test_stations_listed_assigned_first_then_the_regions(observer_client, observ
 def test_stations_of_a_region_for_the_script(observer_client, election, region, polling_station):
     response = observer_client.get(reverse("report-stations"), {"region": region.pk})
     assert response.json()["stations"] == [
-        [polling_station.pk, str(polling_station.number) + " — " + polling_station.name]
+        [polling_station.pk, str(polling_station.number) + " — " + polling_station.name, polling_station.number]
     ]
     assert observer_client.get(reverse("report-stations"), {"region": "x"}).json()["stations"] == []
 

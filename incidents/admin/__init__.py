@@ -2,8 +2,9 @@
 
 ``base`` holds what every page shares; ``reference`` the election's setup (regions, stations,
 parties, results, organizations, observers); ``accounts`` user accounts and invitations;
-``tokens`` API tokens; ``evidence`` OONI measurements; ``moderation`` the queue, the incident page, files and history.
-Importing the package registers them all (Django's admin autodiscovery imports it).
+``tokens`` API tokens; ``evidence`` OONI measurements; ``moderation`` the queue, the incident
+page, files and history; ``carried`` the upload of outbox files carried from observers' phones
+(/admin/carried-outbox/). Importing the package registers them all (Django's admin autodiscovery imports it).
 """
 
-from . import accounts, evidence, moderation, reference, tokens  # noqa: F401
+from . import accounts, carried, evidence, moderation, reference, tokens  # noqa: F401

@@ -29,7 +29,12 @@ def key_from(request):
     key = request.META.get(META_KEY)
     if key is None:
         return None
-    if not PATTERN.fullmatch(key):
+    return key_from_value(key)
+
+
+def key_from_value(key):
+    """``key`` if it is a well-formed idempotency key; a ValidationError naming the header if not."""
+    if not isinstance(key, str) or not PATTERN.fullmatch(key):
         raise exceptions.ValidationError(
             {
                 HEADER: [

@@ -384,7 +384,8 @@ def report_answer(request, reference):
 @require_safe
 @observer_required
 def report_stations(request):
-    """The stations of a region for the filing form's script: ``{"label": ..., "stations": [[id, label], ...]}``."""
+    """The stations of a region for the filing form's script and the offline app:
+    ``{"label": ..., "stations": [[id, label, number], ...]}``."""
     election = selectors.election_current()
     region_id = request.GET.get("region", "")
     region = Region.objects.filter(pk=region_id).first() if region_id.isdigit() else None
@@ -394,7 +395,7 @@ def report_stations(request):
     return JsonResponse(
         {
             "label": _("Stations in %(region)s") % {"region": region.name},
-            "stations": [[station.pk, station_label(station)] for station in in_region],
+            "stations": [[station.pk, station_label(station), station.number] for station in in_region],
         }
     )
 

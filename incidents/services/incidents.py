@@ -245,6 +245,7 @@ def incident_submit(
     actor=None,
     is_demo: bool = False,
     existing_checked: bool = False,
+    count_against_limit: bool = True,
 ) -> Submission:
     """File a new report and record it as submitted.
 
@@ -257,6 +258,9 @@ def incident_submit(
     ``existing_checked``: the caller has just asked ``existing_submission`` (before reading
     the files), so it is not asked again first; a retry that arrives in between still finds
     the report through the token's unique constraint.
+
+    ``count_against_limit`` is False only for reports a coordinator files for an observer
+    from a carried outbox file (they were written earlier, at the observer's pace).
     """
     if client_token and not existing_checked:
         existing = existing_submission(
@@ -265,7 +269,7 @@ def incident_submit(
         if existing:
             return existing
 
-    if reporter is not None:
+    if reporter is not None and count_against_limit:
         _count_against_rate_limit(reporter)
     if polling_station is not None and region is None:
         region = polling_station.region

@@ -28,6 +28,7 @@
             var option = document.createElement("option");
             option.value = String(item[0]);
             option.textContent = item[1];
+            if (item[2]) option.setAttribute("data-number", item[2]);
             group.appendChild(option);
           });
           station.appendChild(group);

@@ -1,0 +1,1 @@
+"""What an observer sees: the report forms and pages, and the offline app (``offline``)."""
