@@ -320,7 +320,9 @@ def second_digit_test(counts, *, min_count=MIN_COUNT, min_counts=MIN_COUNTS_FOR_
     used = int(observed.sum())
     expected = BENFORD_SECOND_DIGIT * used
     if used < min_counts:
-        return SecondDigitTest(counts_used=used, observed=observed, expected=expected, chi2=None, p_value=None, mean=None)
+        return SecondDigitTest(
+            counts_used=used, observed=observed, expected=expected, chi2=None, p_value=None, mean=None
+        )
     chi2 = float(((observed - expected) ** 2 / expected).sum())
     return SecondDigitTest(
         counts_used=used,
