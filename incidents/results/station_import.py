@@ -111,7 +111,7 @@ MAX_INT = 2_147_483_647
 
 
 def party_from_header(header):
-    """``(ballot number, name, short name)`` from a header like ``4. Всероссийская политическая партия "ЕДИНАЯ РОССИЯ"``.
+    """``(ballot number, name, short name)`` from a header like ``4. … партия "ЕДИНАЯ РОССИЯ"``.
 
     The short name is the quoted name if there is one, else the name without the words
     "political party" in front; at most 64 characters.
@@ -222,7 +222,8 @@ class StationResultImporter(Importer):
         try:
             pattern = re.compile(self.mapping.party_pattern, re.IGNORECASE)
         except re.error as error:
-            raise ImportFileError(_("The party pattern is not a valid regular expression: %(error)s") % {"error": error})
+            message = _("The party pattern is not a valid regular expression: %(error)s") % {"error": error}
+            raise ImportFileError(message) from error
         self.party_headers = [name for name in header if pattern.search(name)]
         if not self.party_headers:
             raise ImportFileError(_("No column header matches the party pattern %(pattern)s.") % {"pattern": pattern})
@@ -354,7 +355,7 @@ class StationResultImporter(Importer):
                 polling_station=station,
                 stage=self.stage,
                 source=self.source[:500],
-                **{name: value for name, value in item.values.items()},
+                **item.values,
             )
             for item, station in zip(items, stations, strict=True)
         ]

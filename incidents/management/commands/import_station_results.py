@@ -32,7 +32,9 @@ class Command(ImportCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="A CSV (UTF-8), an XLSX file, or a ZIP archive holding one CSV.")
         parser.add_argument("--election", required=True, help="Slug of the election (with no polling station yet).")
-        parser.add_argument("--mapping", choices=list(MAPPINGS), help="A known column mapping; options below override it.")
+        parser.add_argument(
+            "--mapping", choices=list(MAPPINGS), help="A known column mapping; the options below override it."
+        )
         parser.add_argument("--region", help="Column of the region's name.")
         parser.add_argument("--district", help="Column of the district (territorial) commission.")
         parser.add_argument("--station", help="Column of the station's number within its district.")
