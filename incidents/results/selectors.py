@@ -1,0 +1,135 @@
+"""Reads of station-level results for the forensics pages, API and exports.
+
+A fixed number of queries whatever the number of stations: the stations'
+counts in one ``values_list``, the chosen party's votes in another, both
+turned into numpy arrays; parties and their station-level totals in one
+grouped query. (When incidents/selectors/ is split by audience, this is its
+``results`` part.)
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Sum
+
+from ..models import OfficialResult, Party, PartyResult, Region
+
+
+@dataclass
+class PartyTotal:
+    party: Party
+    votes: int
+
+
+@dataclass
+class StationResults:
+    """One election's (or region's) stations with complete counts, as arrays in the order of ``result_ids``."""
+
+    result_ids: np.ndarray
+    numbers: list
+    region_ids: np.ndarray
+    registered: np.ndarray
+    ballots: np.ndarray
+    valid: np.ndarray
+    party: Party | None
+    votes: np.ndarray
+    parties: list
+    source: str
+
+    def __len__(self):
+        return len(self.result_ids)
+
+
+def station_result_rows(election, region_ids=None):
+    """The election's station results with all three counts known (a queryset)."""
+    rows = OfficialResult.objects.filter(
+        election=election,
+        polling_station__isnull=False,
+        registered_voters__isnull=False,
+        ballots_cast__isnull=False,
+        valid_votes__isnull=False,
+    )
+    if region_ids is not None:
+        rows = rows.filter(polling_station__region_id__in=region_ids)
+    return rows
+
+
+def has_station_results(election):
+    """Whether ``election`` has any station result with its counts (one query)."""
+    return election is not None and station_result_rows(election).exists()
+
+
+def region_ids_with_descendants(region):
+    """``region``'s id and those of every region below it (one query)."""
+    children = {}
+    for pk, parent_id in Region.objects.order_by().values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), [region.pk]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, ()))
+    return sorted(found)
+
+
+def station_results(election, *, region=None, party_id=None):
+    """The stations' counts and one party's votes (the leading party's unless ``party_id``).
+
+    Five queries at most: regions (for a region), party totals, stations, votes, source.
+    Returns None when there is no station result.
+    """
+    region_ids = region_ids_with_descendants(region) if region is not None else None
+    rows = station_result_rows(election, region_ids)
+    totals = (
+        PartyResult.objects.filter(result__in=rows, votes__isnull=False)
+        .order_by()
+        .values_list("party_id")
+        .annotate(total=Sum("votes"))
+    )
+    votes_by_party = dict(totals)
+    parties = [
+        PartyTotal(party, votes_by_party.get(party.pk, 0))
+        for party in Party.objects.filter(election=election).order_by("ballot_number", "short_name")
+    ]
+    parties.sort(key=lambda item: (-item.votes, item.party.ballot_number or 0))
+    stations = list(
+        rows.order_by("pk").values_list(
+            "pk",
+            "polling_station__number",
+            "polling_station__region_id",
+            "registered_voters",
+            "ballots_cast",
+            "valid_votes",
+        )
+    )
+    if not stations:
+        return None
+    result_ids, numbers, station_regions, registered, ballots, valid = zip(*stations, strict=True)
+    result_ids = np.fromiter(result_ids, dtype=np.int64, count=len(stations))
+    chosen = next((item.party for item in parties if item.party.pk == party_id), None)
+    if chosen is None and parties and party_id is None:
+        chosen = parties[0].party
+    votes = np.zeros(len(stations), dtype=np.int64)
+    if chosen is not None:
+        pairs = np.array(
+            PartyResult.objects.filter(result__in=rows, party=chosen, votes__isnull=False)
+            .order_by()
+            .values_list("result_id", "votes"),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        positions = np.searchsorted(result_ids, pairs[:, 0])
+        votes[positions] = pairs[:, 1]
+    source = rows.order_by("pk").values_list("source", flat=True).first()
+    return StationResults(
+        result_ids=result_ids,
+        numbers=list(numbers),
+        region_ids=np.fromiter(station_regions, dtype=np.int64, count=len(stations)),
+        registered=np.fromiter(registered, dtype=np.int64, count=len(stations)),
+        ballots=np.fromiter(ballots, dtype=np.int64, count=len(stations)),
+        valid=np.fromiter(valid, dtype=np.int64, count=len(stations)),
+        party=chosen,
+        votes=votes,
+        parties=parties,
+        source=source or "",
+    )
