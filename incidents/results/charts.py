@@ -15,12 +15,19 @@ MARGIN = 40
 TICKS = [0, 20, 40, 60, 80, 100]
 
 
+#: shades of the heat map: a cell's voters (log scale) pick one; one path is drawn per shade
+SHADES = 12
+
+
+def number(value):
+    """A coordinate in at most two decimals, without trailing zeros (SVG paths get long)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 @dataclass(frozen=True)
-class Cell:
-    x: float
-    y: float
-    size: float
+class Shade:
     opacity: float
+    path: str
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,8 @@ class Tick:
 
 @dataclass(frozen=True)
 class HeatMap:
-    cells: list
+    shades: list
+    cells: int
     plot: int
     margin: int
     width: int
@@ -49,22 +57,25 @@ def heat_map(fingerprint):
     bins = counts.shape[0]
     size = PLOT / bins
     top = math.log1p(float(counts.max())) or 1.0
-    cells = []
+    paths = [[] for _shade in range(SHADES)]
+    cells = 0
     for i in range(bins):
         for j in range(bins):
             voters = float(counts[i, j])
             if voters <= 0:
                 continue
-            cells.append(
-                Cell(
-                    x=round(MARGIN + i * size, 2),
-                    y=round(PLOT - (j + 1) * size, 2),
-                    size=round(size, 2),
-                    opacity=round(0.08 + 0.92 * math.log1p(voters) / top, 3),
-                )
-            )
+            cells += 1
+            shade = min(SHADES - 1, int(math.log1p(voters) / top * SHADES))
+            side = number(size)
+            paths[shade].append(f"M{number(MARGIN + i * size)} {number(PLOT - (j + 1) * size)}h{side}v{side}h-{side}z")
+    shades = [
+        Shade(opacity=round(0.1 + 0.9 * (shade + 1) / SHADES, 3), path="".join(path))
+        for shade, path in enumerate(paths)
+        if path
+    ]
     corner = fingerprint.corner / 100 * PLOT
     return HeatMap(
+        shades=shades,
         cells=cells,
         plot=PLOT,
         margin=MARGIN,
@@ -79,16 +90,10 @@ def heat_map(fingerprint):
 
 
 @dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    height: float
-    whole: bool
-
-
-@dataclass(frozen=True)
 class HistogramChart:
-    bars: list
+    #: one path of the bars of bins off a whole percentage, one of those on one
+    other_path: str
+    whole_path: str
     bar_width: float
     plot_width: int
     plot_height: int
@@ -105,21 +110,17 @@ def histogram(histogram_figures, *, plot_width=500, plot_height=150):
     bins = len(counts)
     top = int(counts.max()) or 1
     width = plot_width / bins
-    bars = []
+    other, whole = [], []
     for index, count in enumerate(counts):
         if not count:
             continue
-        height = round(float(count) / top * plot_height, 2)
-        bars.append(
-            Bar(
-                x=round(MARGIN + index * width, 2),
-                y=round(plot_height - height, 2),
-                height=height,
-                whole=bool(histogram_figures.whole[index]),
-            )
-        )
+        height = float(count) / top * plot_height
+        left, tall = number(MARGIN + index * width), number(height)
+        bar = f"M{left} {plot_height}v-{tall}h{number(width)}v{tall}z"
+        (whole if histogram_figures.whole[index] else other).append(bar)
     return HistogramChart(
-        bars=bars,
+        other_path="".join(other),
+        whole_path="".join(whole),
         bar_width=round(width, 3),
         plot_width=plot_width,
         plot_height=plot_height,
