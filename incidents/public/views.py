@@ -23,6 +23,7 @@ from ..models import Incident, Region
 from . import cache as public_cache
 from . import charts
 from .filters import ElectionChoiceForm, PublicIncidentFilter
+from ..results.selectors import has_station_results
 
 PAGE_SIZE = 25
 FEED_SIZE = 50
@@ -152,6 +153,7 @@ def home(request):
                 "map_data_url": reverse("region-map-data") + (f"?{election_query}" if election_query else ""),
                 "map_settings": _map_settings(),
                 "election_query": election_query,
+                "station_results": has_station_results(election),
             }
         )
         return {"title": election.name, "template": "incidents/home.html", "context": overview, "map": True}
@@ -294,6 +296,7 @@ def region_detail(request, code):
             "summary": overview.summary,
             "party_chart": charts.party_votes(overview.party_results),
             "incidents_query": f"{election_query}region={region.code}",
+            "station_results": has_station_results(election, region),
         }
         return {"title": region.name, "template": "incidents/region_detail.html", "context": context}
 

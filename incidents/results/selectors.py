@@ -10,7 +10,7 @@ grouped query. (When incidents/selectors/ is split by audience, this is its
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from ..models import OfficialResult, Party, PartyResult, Region
 
@@ -54,9 +54,14 @@ def station_result_rows(election, region_ids=None):
     return rows
 
 
-def has_station_results(election):
-    """Whether ``election`` has any station result with its counts (one query)."""
-    return election is not None and station_result_rows(election).exists()
+def has_station_results(election, region=None):
+    """Whether ``election`` (in ``region`` or the regions right below it) has station results (one query)."""
+    if election is None:
+        return False
+    rows = station_result_rows(election)
+    if region is not None:
+        rows = rows.filter(Q(polling_station__region=region) | Q(polling_station__region__parent=region))
+    return rows.exists()
 
 
 def region_ids_with_descendants(region):

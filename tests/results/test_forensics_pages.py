@@ -206,3 +206,17 @@ def test_the_page_in_russian_and_kazakh(client, loaded):
     assert "статистический сигнал, а не доказательство фальсификаций" in russian
     kazakh = client.get(url, HTTP_ACCEPT_LANGUAGE="kk").content.decode()
     assert "Саусақ ізі" in kazakh
+
+
+def test_overview_and_region_pages_link_to_forensics_where_station_results_exist(client, loaded, election):
+    ru_election, _rows = loaded
+    # the current election (the conftest's) has no station results: no link
+    assert "/forensics/" not in client.get(reverse("home")).content.decode()
+    home = client.get(reverse("home"), {"election": ru_election.slug}).content.decode()
+    assert reverse("election-forensics", args=[ru_election.slug]) in home
+    region = Region.objects.get(name_ru="Другая область")
+    page = client.get(region.get_absolute_url(), {"election": ru_election.slug}).content.decode()
+    assert reverse("region-forensics", args=[ru_election.slug, region.code]) in page
+    empty = factories.RegionFactory(code="RU-99")
+    page = client.get(empty.get_absolute_url(), {"election": ru_election.slug}).content.decode()
+    assert "/forensics/" not in page
