@@ -20,10 +20,10 @@ from django.views.decorators.http import require_safe
 
 from .. import selectors
 from ..models import Incident, Region
+from ..results.selectors import has_station_results
 from . import cache as public_cache
 from . import charts
 from .filters import ElectionChoiceForm, PublicIncidentFilter
-from ..results.selectors import has_station_results
 
 PAGE_SIZE = 25
 FEED_SIZE = 50

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from .. import public_cache, selectors
+from .. import selectors
 from ..models import Election, Region
-from ..public_views import _not_found, _page
+from ..public import cache as public_cache
+from ..public.views import _not_found, _page
 from . import charts, figures, forensics
 from .selectors import station_results
 

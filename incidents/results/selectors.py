@@ -3,8 +3,7 @@
 A fixed number of queries whatever the number of stations: the stations'
 counts in one ``values_list``, the chosen party's votes in another, both
 turned into numpy arrays; parties and their station-level totals in one
-grouped query. (When incidents/selectors/ is split by audience, this is its
-``results`` part.)
+grouped query. The region tree comes from ``incidents.selectors.results``.
 """
 
 from dataclasses import dataclass
@@ -12,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Q, Sum
 
-from ..models import OfficialResult, Party, PartyResult, Region
+from ..models import OfficialResult, Party, PartyResult
+from ..selectors.results import region_and_descendant_ids
 
 
 @dataclass
@@ -64,27 +64,13 @@ def has_station_results(election, region=None):
     return rows.exists()
 
 
-def region_ids_with_descendants(region):
-    """``region``'s id and those of every region below it (one query)."""
-    children = {}
-    for pk, parent_id in Region.objects.order_by().values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, stack = set(), [region.pk]
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, ()))
-    return sorted(found)
-
-
 def station_results(election, *, region=None, party_id=None):
     """The stations' counts and one party's votes (the leading party's unless ``party_id``).
 
     Five queries at most: regions (for a region), party totals, stations, votes, source.
     Returns None when there is no station result.
     """
-    region_ids = region_ids_with_descendants(region) if region is not None else None
+    region_ids = sorted(region_and_descendant_ids(region)) if region is not None else None
     rows = station_result_rows(election, region_ids)
     totals = (
         PartyResult.objects.filter(result__in=rows, votes__isnull=False)
