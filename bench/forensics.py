@@ -79,6 +79,7 @@ def simulated_csv(path, stations, seed=2026):
                 ru.invalid_votes,
                 ru.valid_votes,
                 *[f"{number}. Партия {number}" for number in range(1, PARTIES + 1)],
+                "url",
             ]
         )
         for index in range(stations):
@@ -93,6 +94,7 @@ def simulated_csv(path, stations, seed=2026):
                     invalid[index],
                     valid[index],
                     *votes[index],
+                    "",
                 ]
             )
 
@@ -160,6 +162,7 @@ def seconds(triple):
 
 
 def main():
+    load_before = os.getloadavg()[0]
     env = support.server_environment(DATABASE_URL, REDIS_URL, DJANGO_SETTINGS_MODULE="observer.settings")
     recreate_database()
     support.manage("migrate", "--no-input", "-v0", env=env)
@@ -195,6 +198,7 @@ def main():
     print("Measuring the analyses and pages …")
     simulated = measure_pages("simulated")
     real = measure_pages("ru-duma-2016")
+    load_after = os.getloadavg()[0]
     lines = [
         "## Forensics: `make bench-forensics`",
         "",
@@ -202,7 +206,9 @@ def main():
         "Times are medians of 5 runs (fastest–slowest), uncached: the page's cache is emptied before each request.",
         "",
         *[f"- {line}" for line in support.machine(DATABASE_URL)],
-        "- numpy and scipy as pinned in requirements.txt; the machine shared with other work while it ran",
+        "- numpy and scipy as pinned in requirements.txt",
+        f"- load average (1 min) {load_before:.1f} at the start and {load_after:.1f} at the end of the run: "
+        "other work shared the machine",
         "",
         "| measure | simulated election | Russia 2016 |",
         "| --- | ---: | ---: |",

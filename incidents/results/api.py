@@ -64,7 +64,10 @@ SUMMARY = inline_serializer(
             {
                 "short_name": serializers.CharField(),
                 "ballot_number": serializers.IntegerField(allow_null=True),
-                "votes": serializers.IntegerField(),
+                "votes": serializers.IntegerField(
+                    help_text="In the published result of the place (national or the region's), else summed over "
+                    "its stations; the party with most is analysed by default."
+                ),
             },
             many=True,
         ),

@@ -64,21 +64,34 @@ def has_station_results(election, region=None):
     return rows.exists()
 
 
+def party_votes(election, region, rows):
+    """``{party id: votes}`` where the party analysed by default is the first.
+
+    The published result of the place (national, or the region's) when there is one: a
+    small query, where summing 1.4 million party results of 100,000 stations costs a
+    second on PostgreSQL. Else the votes summed over the stations (``rows``).
+    """
+    published = PartyResult.objects.filter(
+        result__election=election, result__polling_station=None, votes__isnull=False
+    ).order_by()
+    published = published.filter(result__region=region) if region else published.filter(result__region=None)
+    found = dict(published.values_list("party_id", "votes"))
+    if found:
+        return found
+    totals = PartyResult.objects.filter(result__in=rows, votes__isnull=False).order_by().values_list("party_id")
+    return dict(totals.annotate(total=Sum("votes")))
+
+
 def station_results(election, *, region=None, party_id=None):
     """The stations' counts and one party's votes (the leading party's unless ``party_id``).
 
-    Five queries at most: regions (for a region), party totals, stations, votes, source.
+    Six queries at most: regions (for a region), party votes (``party_votes``: one, or two
+    without a published result), parties, stations, votes, source.
     Returns None when there is no station result.
     """
     region_ids = sorted(region_and_descendant_ids(region)) if region is not None else None
     rows = station_result_rows(election, region_ids)
-    totals = (
-        PartyResult.objects.filter(result__in=rows, votes__isnull=False)
-        .order_by()
-        .values_list("party_id")
-        .annotate(total=Sum("votes"))
-    )
-    votes_by_party = dict(totals)
+    votes_by_party = party_votes(election, region, rows)
     parties = [
         PartyTotal(party, votes_by_party.get(party.pk, 0))
         for party in Party.objects.filter(election=election).order_by("ballot_number", "short_name")
@@ -103,15 +116,16 @@ def station_results(election, *, region=None, party_id=None):
         chosen = parties[0].party
     votes = np.zeros(len(stations), dtype=np.int64)
     if chosen is not None:
+        # All the party's results (it stands in one election), kept where they belong to a station read:
+        # no join or subquery for the database, one index scan.
         pairs = np.array(
-            PartyResult.objects.filter(result__in=rows, party=chosen, votes__isnull=False)
-            .order_by()
-            .values_list("result_id", "votes"),
+            PartyResult.objects.filter(party=chosen, votes__isnull=False).order_by().values_list("result_id", "votes"),
             dtype=np.int64,
         ).reshape(-1, 2)
-        positions = np.searchsorted(result_ids, pairs[:, 0])
-        votes[positions] = pairs[:, 1]
-    source = rows.order_by("pk").values_list("source", flat=True).first()
+        positions = np.minimum(np.searchsorted(result_ids, pairs[:, 0]), len(result_ids) - 1)
+        found = result_ids[positions] == pairs[:, 0]
+        votes[positions[found]] = pairs[found, 1]
+    source = OfficialResult.objects.filter(pk=int(result_ids[0])).values_list("source", flat=True).first()
     return StationResults(
         result_ids=result_ids,
         numbers=list(numbers),
