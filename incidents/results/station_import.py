@@ -28,13 +28,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..imports.base import BATCH_SIZE, Column, Importer, Item
 from ..imports.reader import ImportFileError, check_size, max_bytes, normalize_header, open_table
 from ..models import OfficialResult, Party, PartyResult, PollingStation, Region, RegionLevel, ResultStage
+from ..public import cache as public_cache
 
 #: the roles a mapping gives a column, with what each means (for the docs and the admin form)
 ROLES = {
@@ -443,4 +444,8 @@ def import_station_results(path, *, election, mapping, source="", actor=None, wr
         )
         if progress is not None:
             progress.total = table.estimated_rows
-        return run_import(importer, table, write=write, progress=progress.update if progress is not None else None)
+        report = run_import(importer, table, write=write, progress=progress.update if progress is not None else None)
+    if report.written:
+        # Bulk writes send no signals: cached public pages (overview, regions, forensics) go stale once committed.
+        transaction.on_commit(lambda: public_cache.clear(public_cache.REFERENCE))
+    return report

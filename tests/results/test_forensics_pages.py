@@ -220,3 +220,13 @@ def test_overview_and_region_pages_link_to_forensics_where_station_results_exist
     empty = factories.RegionFactory(code="RU-99")
     page = client.get(empty.get_absolute_url(), {"election": ru_election.slug}).content.decode()
     assert "/forensics/" not in page
+
+
+def test_an_import_makes_the_cached_pages_stale(
+    client, ru_election, import_stations, django_capture_on_commit_callbacks
+):
+    url = reverse("election-forensics", args=[ru_election.slug])
+    assert "No polling-station results" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_stations(ru_election, generated_rows(10))
+    assert "No polling-station results" not in client.get(url).content.decode()
