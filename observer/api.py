@@ -9,12 +9,17 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from incidents.api import docs, errors, moderation_views, public_views, report_views
+from incidents.results import api as results_api
 
 REFERENCE = "<str:reference>"
 
 v1 = [
     path("elections/", public_views.ElectionList.as_view(), name="api-election-list"),
     path("elections/<slug:slug>/", public_views.ElectionDetail.as_view(), name="api-election-detail"),
+    path("elections/<slug:slug>/forensics/", results_api.ForensicsSummary.as_view(), name="api-forensics"),
+    path(
+        "elections/<slug:slug>/forensics/<str:table>.csv", results_api.ForensicsCsv.as_view(), name="api-forensics-csv"
+    ),
     path("regions/", public_views.RegionList.as_view(), name="api-region-list"),
     path("regions/<str:code>/", public_views.RegionDetail.as_view(), name="api-region-detail"),
     path("polling-stations/", public_views.PollingStationList.as_view(), name="api-polling-station-list"),

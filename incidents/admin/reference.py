@@ -21,6 +21,7 @@ from ..models import (
     Region,
     ResultChange,
 )
+from ..results.admin import StationResultsImportMixin
 from .base import HistoryInline, ModelAdmin
 
 
@@ -77,7 +78,7 @@ class ResultChangeInline(HistoryInline):
 
 
 @admin.register(OfficialResult)
-class OfficialResultAdmin(ImportExportMixin, ModelAdmin):
+class OfficialResultAdmin(StationResultsImportMixin, ModelAdmin):
     import_kind = "results"
     list_display = ["__str__", "stage", "registered_voters", "ballots_cast", "turnout_display", "updated_at"]
     list_filter = ["election", "stage", ("region", admin.RelatedOnlyFieldListFilter)]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 
 from .. import outages, selectors
 from ..models import Incident, Region
+from ..results.selectors import has_station_results
 from . import cache as public_cache
 from . import charts, timeline
 from .filters import ElectionChoiceForm, PublicIncidentFilter
@@ -154,6 +155,7 @@ def home(request):
                 "map_data_url": reverse("region-map-data") + (f"?{election_query}" if election_query else ""),
                 "map_settings": _map_settings(),
                 "election_query": election_query,
+                "station_results": has_station_results(election),
             }
         )
         return {"title": election.name, "template": "incidents/home.html", "context": overview, "map": True}
@@ -316,6 +318,7 @@ def region_detail(request, code):
             "blockage_timeline": timeline.incidents_timeline(
                 overview.blockages, now=timezone.now(), zone=election.zone if election else zoneinfo.ZoneInfo("UTC")
             ),
+            "station_results": has_station_results(election, region),
         }
         return {"title": region.name, "template": "incidents/region_detail.html", "context": context}
 

@@ -1,0 +1,1 @@
+"""Counting: official station results beside their forensics (pure functions, pages, charts, imports)."""
