@@ -12,6 +12,7 @@ from .incidents import (
     InternetBlockage,
 )
 from .people import Observer, Organization
+from .sms import SmsMessage, SmsStatus, SmsUnknownSenderAnswer
 from .vocabularies import (
     AttachmentKind,
     BlockageScope,
@@ -78,6 +79,9 @@ __all__ = [
     "ReleaseStatus",
     "ResultChange",
     "ResultStage",
+    "SmsMessage",
+    "SmsStatus",
+    "SmsUnknownSenderAnswer",
     "Source",
     "Status",
     "Verification",
