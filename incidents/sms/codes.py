@@ -138,7 +138,7 @@ class KindCode:
 PERPETRATOR = Field(
     name="by",
     takes=CHOICE,
-    label=_("by whom"),
+    label=_("detained by"),
     detail_field="detained_by",
     codes=(
         code(Perpetrator.POLICE, "P", "П", "POLICE", "ПОЛИЦИЯ"),

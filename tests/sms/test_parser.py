@@ -698,7 +698,7 @@ def test_every_example_parses_into_its_kind():
         (
             Problem("bad_code", kind="detention", field="by", token="Z"),
             "en",
-            "“Z” is not a code for by whom (P, G, C, U). Example: D 75-001 12 P A",
+            "“Z” is not a code for detained by (P, G, C, U). Example: D 75-001 12 P A",
         ),
         (
             Problem("unknown_station", kind="denied_access", field="station", token="75-404"),
@@ -734,5 +734,5 @@ def test_help_lists_every_kind_code_in_the_observers_language():
     assert "Задержание" in answer
     with translation.override("en"):
         detail = replies.help_text("detention")
-    assert detail.startswith("D <station> <how many> <by> [<how>]. by whom: P Police, G National guard")
+    assert detail.startswith("D <station> <how many> <by> [<how>]. detained by: P Police, G National guard")
     assert detail.endswith("Example: D 75-001 12 P A")
