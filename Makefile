@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test bench bench-curve faults tools install install-dev messages messages-extract lint format clean
+.PHONY: run test bench bench-curve bench-sms faults tools install install-dev messages messages-extract lint format clean
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -28,6 +28,10 @@ bench: install messages tools
 CURVE_SIZES ?= 10000,100000,1000000
 bench-curve: install-dev messages
 	CURVE_SIZES=$(CURVE_SIZES) $(BIN)/python bench/curve.py
+
+# SMS webhooks under load: messages accepted per second, a replay storm, parse time (docs/benchmarks.md).
+bench-sms: install-dev messages tools
+	$(BIN)/python bench/sms.py
 
 faults: install messages tools
 	$(BIN)/python bench/faults.py

@@ -75,10 +75,11 @@ class StationNumbers(Mapping):
 
     def _station(self, number):
         if number not in self.found:
+            stations = PollingStation.objects.filter(election=self.election).select_related("region")
+            # the parser reads numbers in capitals: the exact match uses the unique index; letters typed
+            # in another case than the election wrote them fall back to a case-blind match
             self.found[number] = (
-                PollingStation.objects.filter(election=self.election, number__iexact=number)
-                .select_related("region")
-                .first()
+                stations.filter(number=number).first() or stations.filter(number__iexact=number).first()
             )
         return self.found[number]
 
@@ -106,7 +107,9 @@ class RegionCodes(Mapping):
 
     def _region(self, code):
         if code not in self.found:
-            self.found[code] = Region.objects.filter(code__iexact=code).first()
+            self.found[code] = (
+                Region.objects.filter(code=code).first() or Region.objects.filter(code__iexact=code).first()
+            )
         return self.found[code]
 
     def __contains__(self, code):
@@ -143,7 +146,7 @@ def sms_receive(
     received_at = min(received_at or now, now)
     try:
         with transaction.atomic():
-            message = SmsMessage.objects.create(
+            message = SmsMessage(
                 gateway=gateway,
                 gateway_message_id=gateway_message_id,
                 sender=normalize_phone(sender) or sender.strip()[:20],
@@ -152,7 +155,10 @@ def sms_receive(
                 received_at=received_at,
             )
             _handle(message)
-            message.save()
+            # Inserted last, with everything it caused: a copy arriving at the same moment fails here on the
+            # unique (gateway, id) and its transaction — its report included — is undone (the report itself is
+            # one: both carry the same client token).
+            message.save(force_insert=True)
     except IntegrityError:
         # The same message at the same moment: the other request stored it (and its answer) first.
         existing = SmsMessage.objects.filter(gateway=gateway, gateway_message_id=gateway_message_id).first()
@@ -167,15 +173,16 @@ def _keep(message, problem, reply):
 
 
 def _handle(message):
-    observers = list(Observer.objects.filter(phone=message.sender).values_list("pk", flat=True)[:2])
+    # One message of an observer at a time (their row is locked): the same-text window and the PIN count
+    # stay right under load.
+    observers = list(Observer.objects.select_for_update().select_related("user").filter(phone=message.sender)[:2])
     if len(observers) != 1:
         language = replies.language_for(message.text)
         if observers:
             reply = replies.in_language(language, replies.kept, reason=_("this number belongs to two observers."))
             return _keep(message, "shared_number", reply)
         return _keep(message, "unknown_sender", _answer_unknown_sender(message, language))
-    # One message of an observer at a time: the same-text window and the PIN count stay right under load.
-    observer = Observer.objects.select_for_update().select_related("user").get(pk=observers[0])
+    observer = observers[0]
     message.observer = observer
     language = replies.language_for(message.text, observer.language)
     with translation.override(language):
@@ -200,7 +207,8 @@ def _handle_from_observer(message, observer):
     election = Election.objects.filter(is_current=True).first()
     if election is None:
         return _keep(message, "no_election", replies.no_election())
-    result = parse(message.text, places_of(election))
+    places = places_of(election)
+    result = parse(message.text, places)
     if observer.sms_pin:
         if result.pin is None or not check_password(result.pin, observer.sms_pin):
             return _wrong_pin(message, observer, now)
@@ -212,7 +220,7 @@ def _handle_from_observer(message, observer):
         return None
     if isinstance(result, Problem):
         return _keep(message, result.reason, replies.problem_text(result))
-    return _report(message, observer, election, result)
+    return _report(message, observer, election, result, places.stations)
 
 
 def _wrong_pin(message, observer, now):
@@ -226,7 +234,7 @@ def _wrong_pin(message, observer, now):
     _keep(message, "pin", reply)
 
 
-def _report(message, observer, election, report: Report):
+def _report(message, observer, election, report: Report, stations):
     window = datetime.timedelta(hours=settings.OBSERVER_SMS_SAME_REPORT_HOURS)
     earlier = (
         SmsMessage.objects.filter(
@@ -236,7 +244,6 @@ def _report(message, observer, election, report: Report):
             # counted from the message that made the report (its time is the report's), not from repeats
             incident__occurred_at__gte=message.received_at - window,
         )
-        .exclude(pk=message.pk)
         .select_related("incident")
         .order_by("received_at")
         .first()
@@ -246,7 +253,10 @@ def _report(message, observer, election, report: Report):
         message.reply = replies.already_received(reference=earlier.incident.reference)
         return None
     try:
-        submission = submit_report(message=message, election=election, report=report, reporter=observer)
+        station = stations.found.get(report.station) if report.station else None  # looked up by the parser
+        submission = submit_report(
+            message=message, election=election, report=report, reporter=observer, station=station
+        )
     except ValidationError as error:
         return _keep(message, "invalid", replies.kept(reason=" ".join(error.messages)))
     except (SubmissionRateLimited, WorkflowError) as error:
@@ -258,12 +268,12 @@ def _report(message, observer, election, report: Report):
     return None
 
 
-def submit_report(*, message, election, report: Report, reporter, actor=None):
+def submit_report(*, message, election, report: Report, reporter, actor=None, station=None):
     """File the report a message makes through the web form's service (idempotent on the message)."""
     station = (
         PollingStation.objects.filter(election=election, number__iexact=report.station).select_related("region").first()
-        if report.station
-        else None
+        if report.station and station is None
+        else station
     )
     region = (
         station.region
