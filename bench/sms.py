@@ -104,6 +104,17 @@ def counted(run):
     }
 
 
+def settled(run):
+    """``counted(run)`` once the requests in flight when wrk stopped have finished (equal a second apart)."""
+    before = counted(run)
+    while True:
+        time.sleep(1)
+        now = counted(run)
+        if now == before:
+            return now
+        before = now
+
+
 def incidents_from(run):
     from incidents.models import Incident
 
@@ -161,7 +172,9 @@ def markdown(options, results):
         "",
         f"Goal: 300 new messages a second or more, 0 errors, 0 doubled — {goal}. A message that is accepted is "
         "stored, parsed and made into a report through `incident_submit` (the web form's service) in one "
-        "transaction before the answer is sent; the reference is in the answer.",
+        'transaction before the answer is sent; the reference is in the answer. "Doubled" counts reports '
+        "of the run beyond one per message, once the requests in flight have finished. The replayed message "
+        "needs one query, so its rate is set by the queue of new messages ahead of it in the same server.",
         "",
         f"Parse time per message (the pure parser over the {results['parse_cases']} messages of "
         f"tests/sms/test_parser.py, in one process): {results['parse_us']:.1f} µs.",
@@ -223,7 +236,7 @@ def main():
         print("== New messages")
         flood_env = {"BENCH_MESSAGES": str(work / "flood.txt"), "BENCH_THREADS": str(THREADS)}
         results["flood"] = wrk(server.url, "sms.lua", **common, env=flood_env)
-        results["flood_db"] = counted(runs["flood"])
+        results["flood_db"] = settled(runs["flood"])
         results["flood_doubled"] = incidents_from(runs["flood"]) - results["flood_db"]["distinct_reports"]
         print(f"  {results['flood']['statuses']} {results['flood_db']} doubled {results['flood_doubled']}")
         print("== New messages beside a storm of one replayed message")
@@ -245,9 +258,9 @@ def main():
             figures[key] for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
         )
         results["storm"] = figures
-        results["storm_db"] = counted(runs["storm"])
+        results["storm_db"] = settled(runs["storm"])
         results["storm_incidents"] = incidents_from(runs["storm"])
-        results["storm_flood_db"] = counted(runs["storm_flood"])
+        results["storm_flood_db"] = settled(runs["storm_flood"])
         results["storm_flood_doubled"] = (
             incidents_from(runs["storm_flood"]) - results["storm_flood_db"]["distinct_reports"]
         )
