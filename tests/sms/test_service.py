@@ -164,3 +164,13 @@ def test_a_dismissed_message_needs_a_reason_and_makes_no_report(sms_observer, mo
 def test_the_text_digest_reads_words_as_the_parser_does():
     assert text_digest("d 75-001, 12 p a") == text_digest("  D 75-001 12 P A.")
     assert text_digest("д 75-001 12 п а") != text_digest("D 75-001 12 P A")  # Д and П are not Latin look-alikes
+
+
+@pytest.mark.django_db
+def test_a_message_over_the_per_minute_limit_is_kept_and_answered(sms_observer, settings):
+    settings.OBSERVER_SUBMISSIONS_PER_MINUTE = 1
+    assert receive("D 75-001 1 P A", "SM1").message.status == SmsStatus.REPORT_MADE
+    limited = receive("D 75-002 2 P A", "SM2")
+    assert limited.message.status == SmsStatus.INBOX and limited.message.problem == "rate_limited"
+    assert limited.reply.startswith("Kept for a moderator: You have filed 1 reports in the last minute.")
+    assert Incident.objects.count() == 1
