@@ -23,6 +23,8 @@ ROLE_PERMISSIONS = {
         **{("incidents", model): VIEW for model in REFERENCE_MODELS},
         ("incidents", "organization"): VIEW,
         ("incidents", "resultchange"): VIEW,
+        # The SMS inbox: messages are made a report or dismissed, never added or deleted.
+        ("incidents", "smsmessage"): EDIT,
     },
     "Coordinator": {
         ("incidents", "incident"): (*EDIT, "moderate", "reassign"),
@@ -33,6 +35,7 @@ ROLE_PERMISSIONS = {
         ("incidents", "organization"): ALL,
         ("incidents", "observer"): ALL,
         ("incidents", "resultchange"): VIEW,
+        ("incidents", "smsmessage"): EDIT,
         ("auth", "user"): ("view", "add", "change"),
         # API tokens: issued for and revoked from observers (the token itself is shown once, never stored).
         ("knox", "authtoken"): ("view", "add", "delete"),

@@ -230,3 +230,19 @@ class IncidentEventFactory(factory.django.DjangoModelFactory):
     incident = factory.SubFactory(IncidentFactory)
     action = models.EventAction.COMMENTED
     comment = "A note."
+
+
+class SmsMessageFactory(factory.django.DjangoModelFactory):
+    """A message kept in the SMS inbox (one a test builds directly; real ones come through sms_receive)."""
+
+    class Meta:
+        model = models.SmsMessage
+
+    gateway = "generic"
+    gateway_message_id = factory.Sequence(lambda n: f"SM{n:06d}")
+    sender = factory.Sequence(lambda n: f"+7701999{n:04d}")
+    observer = factory.SubFactory(ObserverFactory)
+    text = factory.Sequence(lambda n: f"message {n}")
+    text_digest = factory.Sequence(lambda n: f"{n:064x}")
+    received_at = factory.LazyFunction(timezone.now)
+    problem = "unknown_kind"

@@ -24,9 +24,10 @@ FACTORIES = {
     models.Incident: factories.IncidentFactory,
     models.Attachment: factories.AttachmentFactory,
     models.IncidentEvent: factories.IncidentEventFactory,
+    models.SmsMessage: factories.SmsMessageFactory,
 }
 #: rows that enter only through a service, never by hand in the admin
-SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment}
+SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment, models.SmsMessage}
 
 
 def admin_url(model, view, *args):

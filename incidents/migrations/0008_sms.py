@@ -16,6 +16,14 @@ def normalize_phones(apps, schema_editor):
             Observer.objects.filter(pk=observer.pk).update(phone=normalized)
 
 
+def sync_roles(apps, schema_editor):
+    """Moderators and coordinators work the SMS inbox: give their groups its permissions."""
+    from incidents.roles import create_permissions_now, sync_role_groups
+
+    create_permissions_now(apps)
+    sync_role_groups(apps)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -145,4 +153,5 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'dismissed'), _negated=True), models.Q(('dismiss_reason', ''), _negated=True), _connector='OR'), name='sms_dismissed_has_reason'),
         ),
         migrations.RunPython(normalize_phones, migrations.RunPython.noop),
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]
