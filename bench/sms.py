@@ -154,6 +154,8 @@ def markdown(options, results):
         f"{results['observers']:,} observers' phones, every message signed (HMAC-SHA256) and new unless said.",
         "",
         *[f"- {line}" for line in results["machine"]],
+        f"- load average (1 min) at the start and the end: {results['load_before']} and {results['load_after']} "
+        "(other work on the machine shows here: the ceiling falls with it)",
         "",
         "| run | answers per second | share of the ceiling | p95 | errors | checked in the database |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -225,6 +227,7 @@ def main():
         "wrk": support.command_version("wrk", "-v").split(" [")[0].removeprefix("wrk ").strip(),
         "observers": len(phones),
     }
+    results["load_before"] = Path("/proc/loadavg").read_text().split()[0]
     server = support.Server(options.port, env, logs / "gunicorn-sms.log", GUNICORN_TIMEOUT=600)
     common = {"seconds": options.seconds, "connections": CONNECTIONS, "threads": THREADS}
     with server:
@@ -265,6 +268,7 @@ def main():
             incidents_from(runs["storm_flood"]) - results["storm_flood_db"]["distinct_reports"]
         )
         print(f"  storm {figures['statuses']} {results['storm_db']}; beside {results['storm_flood']['statuses']}")
+    results["load_after"] = Path("/proc/loadavg").read_text().split()[0]
     results["parse_us"] = parse_time()
     from tests.sms.test_parser import CASES
 
