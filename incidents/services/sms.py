@@ -175,7 +175,9 @@ def _keep(message, problem, reply):
 def _handle(message):
     # One message of an observer at a time (their row is locked): the same-text window and the PIN count
     # stay right under load.
-    observers = list(Observer.objects.select_for_update().select_related("user").filter(phone=message.sender)[:2])
+    observers = list(
+        Observer.objects.select_for_update(of=("self",)).select_related("user").filter(phone=message.sender)[:2]
+    )
     if len(observers) != 1:
         language = replies.language_for(message.text)
         if observers:
