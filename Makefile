@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test bench bench-curve bench-offline bench-forensics faults tools install install-dev messages messages-extract lint format clean
+.PHONY: run test bench bench-curve bench-offline bench-forensics bench-sms faults tools install install-dev messages messages-extract lint format clean
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -32,6 +32,10 @@ bench-curve: install-dev messages
 # The forensics analyses on 100,000 stations and the import of the 2016 file (FORENSICS_DATABASE_URL).
 bench-forensics: install messages
 	$(BIN)/python bench/forensics.py
+
+# SMS webhooks under load: messages accepted per second, a replay storm, parse time (docs/benchmarks.md).
+bench-sms: install-dev messages tools
+	$(BIN)/python bench/sms.py
 
 faults: install messages tools
 	$(BIN)/python bench/faults.py

@@ -25,6 +25,8 @@ ROLE_PERMISSIONS = {
         ("incidents", "resultchange"): VIEW,
         ("incidents", "oonimeasurement"): VIEW,
         ("incidents", "blockagemeasurement"): VIEW,
+        # The SMS inbox: messages are made a report or dismissed, never added or deleted.
+        ("incidents", "smsmessage"): EDIT,
     },
     "Coordinator": {
         ("incidents", "incident"): (*EDIT, "moderate", "reassign"),
@@ -38,6 +40,7 @@ ROLE_PERMISSIONS = {
         # OONI measurements: imported (from a file or the API), never edited; attached by moderators.
         ("incidents", "oonimeasurement"): ("view", "add"),
         ("incidents", "blockagemeasurement"): VIEW,
+        ("incidents", "smsmessage"): EDIT,
         ("auth", "user"): ("view", "add", "change"),
         # API tokens: issued for and revoked from observers (the token itself is shown once, never stored).
         ("knox", "authtoken"): ("view", "add", "delete"),

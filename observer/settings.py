@@ -473,6 +473,22 @@ OBSERVER_PUBLIC_BUILDS_PER_PROCESS = env.int("OBSERVER_PUBLIC_BUILDS_PER_PROCESS
 OBSERVER_PUBLIC_BUILDS_PER_CLIENT = env.int("OBSERVER_PUBLIC_BUILDS_PER_CLIENT", default=120)
 #: map tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png; none by default: the map draws without tiles
 OBSERVER_MAP_TILE_URL = env.str("OBSERVER_MAP_TILE_URL", default="")
+# SMS reports (docs/sms.md). A gateway with no secret refuses every request.
+#: the country of phone numbers written without their country code (ISO 3166-1, e.g. KZ)
+OBSERVER_PHONE_REGION = env.str("OBSERVER_PHONE_REGION", default="KZ")
+#: the shared secret of the generic JSON webhook (HMAC-SHA256 of the body)
+OBSERVER_SMS_GENERIC_SECRET = env.str("OBSERVER_SMS_GENERIC_SECRET", default="")
+if not OBSERVER_SMS_GENERIC_SECRET and DEBUG:
+    # Only for a laptop in debug mode, so that the demo's manage.py sms_send works as it is.
+    OBSERVER_SMS_GENERIC_SECRET = "insecure-development-sms-secret"
+#: Twilio's auth token (X-Twilio-Signature) and the webhook URL as configured at Twilio (empty: as requested)
+OBSERVER_SMS_TWILIO_AUTH_TOKEN = env.str("OBSERVER_SMS_TWILIO_AUTH_TOKEN", default="")
+OBSERVER_SMS_TWILIO_URL = env.str("OBSERVER_SMS_TWILIO_URL", default="")
+#: the same text from the same number within this many hours is the same report
+OBSERVER_SMS_SAME_REPORT_HOURS = env.int("OBSERVER_SMS_SAME_REPORT_HOURS", default=12)
+#: wrong PINs in a row before a phone is paused, and for how many minutes
+OBSERVER_SMS_PIN_ATTEMPTS = env.int("OBSERVER_SMS_PIN_ATTEMPTS", default=5)
+OBSERVER_SMS_LOCK_MINUTES = env.int("OBSERVER_SMS_LOCK_MINUTES", default=60)
 #: the attribution the tile provider asks for, shown on the map
 OBSERVER_MAP_TILE_ATTRIBUTION = env.str("OBSERVER_MAP_TILE_ATTRIBUTION", default="")
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("report/", include("incidents.report.urls")),
     path("api/", include("observer.api")),
+    path("sms/", include("incidents.sms.urls")),
     path("", include("incidents.public.urls")),
 ]

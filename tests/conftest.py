@@ -202,6 +202,8 @@ def fully_filled_incident(election, region, polling_station):
         "Privatename",
         "Reporterova",
         "+7 701 999 1234",
+        "+77019991234",  # the form the number is kept in
+        "7019991234",
         "ACC-PRIVATE-777",
         "PRIVATE-LOCATION",
         "PRIVATE-DESCRIPTION",
@@ -218,3 +220,36 @@ def fully_filled_incident(election, region, polling_station):
         "76.88970",
     ]
     return FullyFilled(incident, private_values)
+
+
+@pytest.fixture
+def published_sms_incident(election, region, polling_station, moderator, settings):
+    """An incident made from an SMS and published, beside a message from an unknown number left in the inbox.
+
+    Returns (incident, private values): the numbers, the texts and the gateway's message ids.
+    """
+    settings.OBSERVER_SUBMISSIONS_PER_MINUTE = 0
+    factories.ObserverFactory(phone="+7 702 111 2233", user__username="sms-private-login")
+    text = f"D {polling_station.number} 4 P A SMS-PRIVATE-TEXT near the gate"
+    received = services.sms_receive(
+        gateway="generic", gateway_message_id="SMS-PRIVATE-ID", sender="+7 702 111 2233", text=text
+    )
+    services.sms_receive(
+        gateway="twilio", gateway_message_id="SMS-UNKNOWN-ID", sender="+7 705 444 5566", text="SMS-UNKNOWN-TEXT"
+    )
+    assert received.message.incident is not None, received.reply
+    incident = publish(received.message.incident, moderator, summary="Police detained four people at a protest.")
+    private_values = [
+        "+77021112233",
+        "7021112233",
+        "702 111 2233",
+        "SMS-PRIVATE-TEXT",
+        "SMS-PRIVATE-ID",
+        "sms-private-login",
+        "+77054445566",
+        "7054445566",
+        "SMS-UNKNOWN-TEXT",
+        "SMS-UNKNOWN-ID",
+        incident.client_token,
+    ]
+    return incident, private_values

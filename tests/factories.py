@@ -243,3 +243,19 @@ class OoniMeasurementFactory(factory.django.DjangoModelFactory):
     probe_network_name = "JSC Kazakhtelecom"
     input = "https://www.whatsapp.com/"
     measurement_start_time = factory.LazyFunction(lambda: datetime.datetime(2021, 1, 10, 4, 15, tzinfo=datetime.UTC))
+
+
+class SmsMessageFactory(factory.django.DjangoModelFactory):
+    """A message kept in the SMS inbox (one a test builds directly; real ones come through sms_receive)."""
+
+    class Meta:
+        model = models.SmsMessage
+
+    gateway = "generic"
+    gateway_message_id = factory.Sequence(lambda n: f"SM{n:06d}")
+    sender = factory.Sequence(lambda n: f"+7701999{n:04d}")
+    observer = factory.SubFactory(ObserverFactory)
+    text = factory.Sequence(lambda n: f"message {n}")
+    text_digest = factory.Sequence(lambda n: f"{n:064x}")
+    received_at = factory.LazyFunction(timezone.now)
+    problem = "unknown_kind"

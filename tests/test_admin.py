@@ -25,9 +25,10 @@ FACTORIES = {
     models.Attachment: factories.AttachmentFactory,
     models.IncidentEvent: factories.IncidentEventFactory,
     models.OoniMeasurement: factories.OoniMeasurementFactory,
+    models.SmsMessage: factories.SmsMessageFactory,
 }
 #: rows that enter only through a service (or an import), never by hand in the admin
-SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment, models.OoniMeasurement}
+SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment, models.OoniMeasurement, models.SmsMessage}
 
 
 def admin_url(model, view, *args):

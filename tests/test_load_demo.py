@@ -66,6 +66,13 @@ def test_invented_things_are_marked_demo():
     assert all(s.registered_voters is None for s in PollingStation.objects.all())  # no invented figures
 
 
+def test_demo_observers_have_invented_phone_numbers_for_sms():
+    call_command("load_demo", stdout=io.StringIO())
+    phones = dict(Observer.objects.values_list("user__username", "phone"))
+    assert phones["observer1"] == "+77000000101"  # kept in E.164, so that an SMS from it finds observer1
+    assert all(phone.startswith("+7700000") for phone in phones.values())
+
+
 def test_incidents_in_a_spread_of_statuses_with_history():
     call_command("load_demo", stdout=io.StringIO())
     statuses = set(Incident.objects.values_list("status", flat=True))

@@ -142,3 +142,16 @@ def test_public_attachment_is_linked_without_its_name_or_hash(client, fully_fill
     assert reverse("attachment-file", args=[shown.pk]) in text
     assert "PRIVATE-PUBLIC-NAME" not in text and shown.sha256 not in text and shown.file.name not in text
     fully_filled_incident.assert_absent_from(text)
+
+
+def test_an_sms_report_is_public_only_as_its_summary(client, published_sms_incident):
+    """The sender's number, the message's text and its gateway id are on no public surface, the card included."""
+    incident, private_values = published_sms_incident
+    for url, query in [*public_surfaces(incident), (reverse("sms-card"), {})]:
+        for language in ("en", "ru", "kk"):
+            response = client.get(url, query, HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200, (url, query)
+            text = content(response)
+            leaked = [value for value in private_values if value in text]
+            assert leaked == [], (url, query, leaked)
+    assert "Police detained four people at a protest." in content(client.get(incident.get_absolute_url()))

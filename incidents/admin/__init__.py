@@ -4,7 +4,8 @@
 parties, results, organizations, observers); ``accounts`` user accounts and invitations;
 ``tokens`` API tokens; ``evidence`` OONI measurements; ``moderation`` the queue, the incident
 page, files and history; ``carried`` the upload of outbox files carried from observers' phones
-(/admin/carried-outbox/). Importing the package registers them all (Django's admin autodiscovery imports it).
+(/admin/carried-outbox/); ``sms`` the SMS inbox. Importing the package registers them all
+(Django's admin autodiscovery imports it).
 """
 
-from . import accounts, carried, evidence, moderation, reference, tokens  # noqa: F401
+from . import accounts, carried, evidence, moderation, reference, sms, tokens  # noqa: F401

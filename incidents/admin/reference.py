@@ -5,6 +5,7 @@ Every changelist names its related columns in ``list_select_related`` so that
 a page of rows costs a fixed number of queries.
 """
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -109,8 +110,39 @@ class OrganizationAdmin(ImportExportMixin, ModelAdmin):
     search_fields = ["name"]
 
 
+class ObserverForm(forms.ModelForm):
+    new_sms_pin = forms.CharField(
+        label=_("new SMS PIN"),
+        required=False,
+        max_length=8,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("4 to 8 digits that start each SMS report; stored hashed. Leave empty to keep the current one."),
+    )
+    remove_sms_pin = forms.BooleanField(label=_("remove the SMS PIN"), required=False)
+
+    class Meta:
+        model = Observer
+        fields = [
+            "user",
+            "organization",
+            "kind",
+            "accreditation_number",
+            "phone",
+            "language",
+            "assigned_stations",
+            "is_demo",
+        ]
+
+    def clean_new_sms_pin(self):
+        pin = self.cleaned_data["new_sms_pin"].strip()
+        if pin and not (pin.isdigit() and 4 <= len(pin) <= 8):
+            raise forms.ValidationError(_("A PIN is 4 to 8 digits."))
+        return pin
+
+
 @admin.register(Observer)
 class ObserverAdmin(ImportExportMixin, ModelAdmin):
+    form = ObserverForm
     import_kind = "observers"
     list_display = ["user", "organization", "kind", "accreditation_number", "is_demo"]
     list_filter = ["kind", "organization", "is_demo"]
@@ -123,3 +155,6 @@ class ObserverAdmin(ImportExportMixin, ModelAdmin):
         if not change:
             # A new observer profile lets its user file: the Observer group, and an invitation if needed.
             services.observer_enrol(user=obj.user)
+        pin, remove = form.cleaned_data.get("new_sms_pin"), form.cleaned_data.get("remove_sms_pin")
+        if pin or remove:
+            services.observer_set_sms_pin(observer=obj, pin="" if remove else pin)

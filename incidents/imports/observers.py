@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from .. import services
 from ..models import Observer, ObserverKind, Organization, PollingStation
 from ..roles import ROLE_PERMISSIONS
+from ..sms.phones import normalize_phone
 from .base import BATCH_SIZE, Column, Importer, Item, Refusal, update_rows
 
 OBSERVER_GROUP = "Observer"
@@ -104,7 +105,7 @@ class ObserverImporter(Importer):
             "organization_id": organization_id,
             "kind": cells.choice("kind", ObserverKind, required=True),
             "accreditation_number": cells.text("accreditation_number", max_length=64),
-            "phone": cells.text("phone", max_length=32),
+            "phone": self.phone(cells),
         }
         return Item(
             line=cells.line,
@@ -112,6 +113,16 @@ class ObserverImporter(Importer):
             values=observer_values,
             extra={"user": user_values, "stations": stations},
         )
+
+    def phone(self, cells):
+        """The number in E.164 form (the form an SMS comes from), refused if it is none."""
+        raw = cells.text("phone", max_length=32)
+        if not raw:
+            return ""
+        normalized = normalize_phone(raw)
+        if normalized is None:
+            cells.refuse("phone", _("%(value)s is not a phone number.") % {"value": raw})
+        return normalized
 
     def flush(self, items, report, *, write):
         User = get_user_model()

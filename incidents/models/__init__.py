@@ -13,6 +13,7 @@ from .incidents import (
     InternetBlockage,
 )
 from .people import Observer, Organization
+from .sms import SmsMessage, SmsStatus, SmsUnknownSenderAnswer
 from .vocabularies import (
     AttachmentKind,
     BlockageAuthority,
@@ -83,6 +84,9 @@ __all__ = [
     "ReleaseStatus",
     "ResultChange",
     "ResultStage",
+    "SmsMessage",
+    "SmsStatus",
+    "SmsUnknownSenderAnswer",
     "Source",
     "Status",
     "Verification",

@@ -1,9 +1,11 @@
 """Observers and their organizations. Everything here is private."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..sms.phones import normalize_phone
 from .base import choices_constraint
 from .vocabularies import ObserverKind, OrganizationKind
 
@@ -44,7 +46,22 @@ class Observer(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ObserverKind.choices)
     accreditation_number = models.CharField(_("accreditation number"), max_length=64, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        help_text=_("Kept in E.164 form (+77015550123); SMS reports from this number are theirs."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Of SMS answers; empty: the language of the message."),
+    )
+    sms_pin = models.CharField(_("SMS PIN"), max_length=128, blank=True, editable=False)
+    sms_pin_failures = models.PositiveSmallIntegerField(_("wrong SMS PINs in a row"), default=0, editable=False)
+    sms_locked_until = models.DateTimeField(_("SMS paused until"), null=True, blank=True, editable=False)
     assigned_stations = models.ManyToManyField(
         "incidents.PollingStation",
         verbose_name=_("assigned polling stations"),
@@ -59,6 +76,17 @@ class Observer(models.Model):
         verbose_name = _("observer")
         verbose_name_plural = _("observers")
         constraints = [choices_constraint("kind", ObserverKind, "observer_kind_valid")]
+        indexes = [models.Index(fields=["phone"], name="observer_phone")]
 
     def __str__(self):
         return self.user.get_username()
+
+    def save(self, *args, **kwargs):
+        # One form for every number, so that the number an SMS comes from finds its observer.
+        self.phone = normalize_phone(self.phone) or self.phone.strip()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.phone and normalize_phone(self.phone) is None:
+            raise ValidationError({"phone": _("This is not a phone number.")})

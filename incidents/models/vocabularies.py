@@ -81,6 +81,7 @@ class Source(models.TextChoices):
     OBSERVER = "observer", _("Observer")
     MEDIA = "media", _("Media")
     PARTNER = "partner", _("Partner organization")
+    SMS = "sms", _("SMS")
 
 
 class DetainedGroup(models.TextChoices):

@@ -92,3 +92,15 @@ def test_public_detail_serializers_declare_only_public_fields():
     for kind, serializer_class in public_serializers.PUBLIC_DETAIL_SERIALIZERS.items():
         assert tuple(serializer_class().fields) == public.PUBLIC_DETAIL_FIELDS[kind]
     assert Status.PUBLISHED  # the shapes come only from published incidents (public.from_incident checks it)
+
+
+def test_an_sms_report_is_public_only_as_its_summary(api, published_sms_incident):
+    incident, private_values = published_sms_incident
+    for url, query in public_endpoints(incident):
+        for language in ("en", "ru", "kk"):
+            response = api.get(url, query, HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200, (url, query)
+            text = body(response)
+            leaked = [value for value in private_values if value in text]
+            assert leaked == [], (url, query, leaked)
+    assert incident.reference in body(api.get(reverse("api-incident-detail", args=[incident.reference])))

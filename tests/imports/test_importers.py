@@ -231,7 +231,7 @@ def test_observers_get_accounts_groups_stations_and_an_invitation(
         report = run("observers", path, election=election)
     assert counts(report) == (2, 0, 0, 0)
     observer = Observer.objects.get(user__username="aigerim")
-    assert observer.organization.name == "Network" and observer.phone == "+7 701 555 0101"
+    assert observer.organization.name == "Network" and observer.phone == "+77015550101"  # kept in E.164
     assert set(observer.assigned_stations.all()) == {polling_station, other}
     assert observer.user.groups.filter(name="Observer").exists()
     assert not observer.user.has_usable_password() and not observer.user.is_staff

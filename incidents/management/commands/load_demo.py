@@ -289,7 +289,12 @@ class Command(BaseCommand):
                 observer, _, _ = upsert(
                     Observer,
                     {"user": user},
-                    {"organization": organizations[row["organization"]], "kind": row["kind"], "is_demo": True},
+                    {
+                        "organization": organizations[row["organization"]],
+                        "kind": row["kind"],
+                        "phone": row.get("phone", ""),
+                        "is_demo": True,
+                    },
                 )
                 observer.assigned_stations.add(*[s for code in row["stations_in"] for s in stations[code]])
             users[row["username"]] = user
