@@ -11,7 +11,7 @@ from .incidents import (
     Incident,
     InternetBlockage,
 )
-from .people import Observer, Organization
+from .people import ModeratorScope, Observer, Organization
 from .vocabularies import (
     AttachmentKind,
     BlockageScope,
@@ -64,6 +64,7 @@ __all__ = [
     "IncidentKind",
     "InternetBlockage",
     "InternetService",
+    "ModeratorScope",
     "Observer",
     "ObserverKind",
     "OfficialResult",
