@@ -224,7 +224,10 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
         if incident is None:
             raise Http404(_("There is no such report."))
         with timezone.override(incident.election.zone):
-            return super().change_view(request, object_id, form_url, extra_context)
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # now, in the zone: a TemplateResponse would render after it
+            return response
 
     def get_inlines(self, request, obj):
         inlines = [IncidentEventInline]
