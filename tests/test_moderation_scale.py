@@ -456,3 +456,63 @@ def test_admin_times_are_in_the_elections_zone(force_login_verified, submit, mod
     page = client.get(change_url(incident)).content.decode()
     assert 'value="11:30:00"' in page and 'value="05:30:00"' not in page
     assert "Asia/Almaty" in page
+
+
+# The history as sentences in the moderator's language ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "claimed", "verified", "summary", "expired"),
+    [
+        (
+            "en",
+            "Aigerim claimed it.",
+            "Aigerim verified it: the verification was changed from Unverified to Confirmed.",
+            "Aigerim edited it: the public summary was changed.",
+            "The claim expired and the report went back to the queue.",
+        ),
+        (
+            "ru",
+            "Aigerim взял(а) его в работу.",
+            "Aigerim проверил(а) его: поле «степень подтверждения» изменено: "
+            "было «Не подтверждено», стало «Подтверждено».",
+            "Aigerim изменил(а) его: поле «публичное описание» изменено.",
+            "Срок работы истёк, и отчёт вернулся в очередь.",
+        ),
+        (
+            "kk",
+            "Aigerim оны жұмысқа алды.",
+            "Aigerim оны тексерді: «тексеру деңгейі» өрісі өзгертілді: «Тексерілмеген» болды, «Расталған» болды.",
+            "Aigerim оны өзгертті: «жария түйіндеме» өрісі өзгертілді.",
+            "Жұмыс мерзімі өтіп, хабарлама кезекке қайтты.",
+        ),
+    ],
+)
+def test_the_history_reads_as_sentences(submit, almaty_moderator, language, claimed, verified, summary, expired):
+    from django.utils import translation
+
+    from incidents.admin.moderation.history import event_sentence
+
+    incident = claim(submit(), almaty_moderator)
+    incident = services.incident_edit(incident=incident, actor=almaty_moderator, changes={"public_summary": "Draft."})
+    incident = services.incident_claim_expire(incident=incident, now=timezone.now() + datetime.timedelta(minutes=60))
+    incident = claim(incident, almaty_moderator)
+    services.incident_transition(
+        incident=incident, to_status=Status.VERIFIED, actor=almaty_moderator, verification="confirmed"
+    )
+    events = {event.action: event for event in incident.events.select_related("actor")}
+    with translation.override(language):
+        assert event_sentence(events[EventAction.CLAIMED]) == claimed
+        assert event_sentence(events[EventAction.VERIFIED]) == verified
+        assert event_sentence(events[EventAction.EDITED]) == summary
+        assert event_sentence(events[EventAction.CLAIM_EXPIRED]) == expired
+
+
+def test_the_incident_page_shows_no_codes(force_login_verified, submit, moderator):
+    incident = claim(submit(), moderator)
+    services.incident_edit(incident=incident, actor=moderator, changes={"is_sensitive": True})
+    page = force_login_verified(moderator).get(change_url(incident)).content.decode()
+    history = page[page.index("field-what_happened") :]
+    for code in ("in_review", "False", "True", "→", "is_sensitive"):
+        assert code not in history, code
+    assert "the sensitive location was changed from no to yes" in history

@@ -44,8 +44,8 @@ SPECIAL_CHANGES = {
     "duplicates": _("%(new)s reports the same event"),
 }
 ATTACHMENT_PUBLIC = re.compile(r"^attachment (\d+) public$")
-#: fields kept out of the sentences (the claim's time is in the claim's own sentence)
-UNTOLD = ("claimed_at",)
+#: fields kept out of the sentences: the claim, its holder and its time are told by the action's own sentence
+UNTOLD = ("claimed_at", "assignee")
 
 
 def local_time(value, zone, *, short=False):
@@ -112,8 +112,6 @@ def describe_change(name, old, new, *, zone=datetime.UTC):
         return gettext("%(field)s was changed") % {"field": name.replace("_", " ")}
     label = str(field.verbose_name)
     if field.is_relation:
-        if name == "assignee":
-            return gettext("the claim changed hands")
         return gettext("the %(field)s was changed") % {"field": label}
     if isinstance(field, TOLD_AS_CHANGED):
         return gettext("the %(field)s was changed") % {"field": label}
