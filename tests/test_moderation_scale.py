@@ -516,3 +516,17 @@ def test_the_incident_page_shows_no_codes(force_login_verified, submit, moderato
     for code in ("in_review", "False", "True", "→", "is_sensitive"):
         assert code not in history, code
     assert "the sensitive location was changed from no to yes" in history
+
+
+def test_the_action_menu_keeps_its_value_after_an_action(force_login_verified, submit, moderator):
+    incident = submit()
+    client = force_login_verified(moderator)
+    client.post(reverse(CHANGELIST), {"action": "claim_selected", ACTION_CHECKBOX_NAME: [incident.pk]})
+    page = client.get(reverse(CHANGELIST), {"status": "all"})
+    action_field = page.context["action_form"].fields["action"]
+    assert next(iter(action_field.choices))[0] == "claim_selected"
+
+
+def test_the_admin_index_leads_to_the_queue(force_login_verified, moderator):
+    page = force_login_verified(moderator).get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse(CHANGELIST)}">Open the moderation queue' in page

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
@@ -150,7 +151,17 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
     def has_moderate_permission(self, request):
         return permissions.is_moderator(request.user)
 
+    #: the bulk action last used, offered first next time (the menu keeps its value after an action)
+    LAST_ACTION_KEY = "moderation-last-action"
+
+    def get_action_choices(self, request, default_choices=BLANK_CHOICE_DASH):
+        choices = super().get_action_choices(request, default_choices)
+        last = request.session.get(self.LAST_ACTION_KEY)
+        chosen = [choice for choice in choices if choice[0] == last]
+        return [*chosen, *(choice for choice in choices if choice[0] != last)] if chosen else choices
+
     def _bulk(self, request, queryset, to_status, **kwargs):
+        request.session[self.LAST_ACTION_KEY] = request.POST.get("action", "")
         incidents = queryset.select_related(None).order_by("created_at", "pk")
         outcome = services.incidents_bulk_advance(
             incidents=incidents, to_status=to_status, actor=request.user, **kwargs
