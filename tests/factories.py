@@ -230,3 +230,16 @@ class IncidentEventFactory(factory.django.DjangoModelFactory):
     incident = factory.SubFactory(IncidentFactory)
     action = models.EventAction.COMMENTED
     comment = "A note."
+
+
+class ModeratorScopeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ModeratorScope
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(ModeratorFactory)
+
+    @factory.post_generation
+    def regions(self, create, regions, **kwargs):
+        if create:
+            self.regions.set(regions or [RegionFactory()])

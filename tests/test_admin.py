@@ -24,6 +24,7 @@ FACTORIES = {
     models.Incident: factories.IncidentFactory,
     models.Attachment: factories.AttachmentFactory,
     models.IncidentEvent: factories.IncidentEventFactory,
+    models.ModeratorScope: factories.ModeratorScopeFactory,
 }
 #: rows that enter only through a service, never by hand in the admin
 SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment}
