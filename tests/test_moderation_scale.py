@@ -530,3 +530,12 @@ def test_the_action_menu_keeps_its_value_after_an_action(force_login_verified, s
 def test_the_admin_index_leads_to_the_queue(force_login_verified, moderator):
     page = force_login_verified(moderator).get(reverse("admin:index")).content.decode()
     assert f'href="{reverse(CHANGELIST)}">Open the moderation queue' in page
+
+
+def test_the_audit_log_reads_in_sentences_at_the_elections_time(force_login_verified, submit, moderator):
+    incident = claim(submit(), moderator)
+    event = incident.events.get(action=EventAction.CLAIMED)
+    page = force_login_verified(moderator).get(reverse("admin:incidents_incidentevent_changelist")).content.decode()
+    assert f"{moderator.username} claimed it." in page
+    local = timezone.localtime(event.created_at, incident.election.zone)
+    assert f"{local:%Y}" in page and "(Asia/Almaty)" in page

@@ -67,14 +67,23 @@ class IncidentEventInline(HistoryInline):
 class IncidentEventAdmin(ModelAdmin):
     """The audit log, across incidents. Nobody can add, change or delete here."""
 
-    list_display = ["created_at", "incident", "action", "actor", "from_status", "to_status", "visible_to_observer"]
+    list_display = ["when", "incident", "what_happened", "visible_to_observer"]
     list_filter = ["action", "visible_to_observer"]
-    list_select_related = ["incident", "actor"]
+    list_select_related = ["incident__election", "actor"]
     search_fields = ["incident__reference", "comment"]
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
         return permissions.within_scope(request.user, super().get_queryset(request), "incident__region")
+
+    @admin.display(description=_("when"), ordering="created_at")
+    def when(self, event):
+        """In the time zone of the incident's election, named."""
+        return local_time(event.created_at, event.incident.election.zone)
+
+    @admin.display(description=_("what happened"))
+    def what_happened(self, event):
+        return event_sentence(event, zone=event.incident.election.zone)
 
     def has_add_permission(self, request):
         return False
