@@ -15,6 +15,10 @@ machine, the test suite) it is sent at once.
   the next report after the window (or ``manage.py send_moderator_digest``
   run every minute by cron, or the ``send_moderator_digest`` task run every
   minute by ``celery beat``) sends. A flood of reports is a handful of mails.
+  Each moderator's digest lists and counts only the reports of their regions
+  (``permissions.moderation_scope``); one with none waiting gets no mail.
+- A moderator whose claim expired or was broken by a coordinator hears of it,
+  with the coordinator's reason.
 """
 
 import datetime
@@ -23,15 +27,16 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from . import selectors
+from . import permissions, selectors
 from .models import EventAction, Incident, IncidentEvent, Status
-from .workflow import QUEUE_STATUSES
+from .workflow import CLAIM_ENDINGS, QUEUE_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +98,22 @@ def send_moderator_digest_task():
     return moderator_digest_due()
 
 
+@shared_task(name="incidents.release_expired_claims")
+def release_expired_claims_task():
+    """The periodic release of claims untouched for OBSERVER_CLAIM_MINUTES (celery beat, every minute)."""
+    from . import services
+
+    return services.release_expired_claims()
+
+
 def on_incident_changed(sender, *, incident, action, actor, event=None, **kwargs):
     """Receiver of ``incident_changed``. A failed mail is logged, never raised:
     the change it reports has already been committed."""
     try:
         if event is not None and _observer_hears(event):
             notify_reporter(incident, event)
+        if event is not None and action in CLAIM_ENDINGS:
+            notify_claim_holder(incident, event)
         if action in NEW_WORK:
             moderator_digest_due(event=event)
     except Exception:
@@ -155,6 +170,30 @@ def reporter_message(incident, event):
     return EmailMessage(subject, body, None, [user.email])
 
 
+def claim_holder_message(incident, event):
+    """The mail to the moderator whose claim ``event`` ended (expired, or broken by a coordinator)."""
+    holder_id = (event.changes.get("assignee") or [None])[0]
+    holder = get_user_model().objects.filter(pk=holder_id, is_active=True).first() if holder_id else None
+    if holder is None or not deliverable(holder.email):
+        return None
+    context = {
+        "reference": incident.reference,
+        "expired": event.action == EventAction.CLAIM_EXPIRED,
+        "by": event.actor.get_username() if event.actor else "",
+        "reason": event.comment,
+        "minutes": settings.OBSERVER_CLAIM_MINUTES,
+        "url": site_link(reverse("admin:incidents_incident_change", args=[incident.pk])),
+    }
+    subject, body = _render("moderator_claim_ended", context)
+    return EmailMessage(subject, body, None, [holder.email])
+
+
+def notify_claim_holder(incident, event):
+    message = claim_holder_message(incident, event)
+    if message is not None:
+        deliver([message])
+
+
 def notify_reporter(incident, event):
     message = reporter_message(incident, event)
     if message is not None:
@@ -177,7 +216,7 @@ def moderator_digest_due(*, event=None, now=None):
 
 def _digest_events(now):
     """The new reports and answers since the last digest that still wait for a
-    moderator, as ``(how many, the first DIGEST_MAX_LISTED events)``."""
+    moderator: ``(pk, region id)`` of each, oldest first, and their queryset."""
     state = cache.get(DIGEST_STATE_KEY) or {}
     since = (
         datetime.datetime.fromisoformat(state["until"])
@@ -194,35 +233,68 @@ def _digest_events(now):
         .exclude(pk__in=state.get("sent", []))
         .order_by("created_at", "pk")
     )
-    found = list(waiting.values_list("pk", "created_at"))
-    listed = list(
-        waiting.select_related("incident__election", "incident__region", "incident__polling_station")[
-            :DIGEST_MAX_LISTED
-        ]
-    )
+    found = list(waiting.values_list("pk", "created_at", "incident__region_id"))
     # Events written just before ``now`` are remembered, so that the overlap
     # of the next digest (for transactions that committed late) does not list them again.
-    recent = [pk for pk, created_at in found if created_at > now - DIGEST_OVERLAP]
+    recent = [pk for pk, created_at, _region in found if created_at > now - DIGEST_OVERLAP]
     recent += [pk for pk in state.get("sent", []) if pk not in recent]
     cache.set(DIGEST_STATE_KEY, {"until": now.isoformat(), "sent": recent[:5000]}, timeout=None)
-    return len(found), listed
+    return [(pk, region_id) for pk, _created, region_id in found], waiting
 
 
 def digest_recipients():
-    addresses = settings.OBSERVER_MODERATOR_DIGEST_TO or [user.email for user in selectors.moderators()]
-    return [address for address in addresses if deliverable(address)]
+    """``[(scope, addresses)]``: who gets which digest. The addresses of OBSERVER_MODERATOR_DIGEST_TO get
+    every report (scope None); else each moderator gets the reports of their regions, moderators of the
+    same regions sharing one list."""
+    if settings.OBSERVER_MODERATOR_DIGEST_TO:
+        addresses = [address for address in settings.OBSERVER_MODERATOR_DIGEST_TO if deliverable(address)]
+        return [(None, addresses)] if addresses else []
+    groups = {}
+    for user in selectors.moderators():
+        if deliverable(user.email):
+            groups.setdefault(permissions.moderation_scope(user), []).append(user.email)
+    return list(groups.items())
+
+
+def _in(scope, region_id):
+    return scope is None or region_id in scope
 
 
 def send_moderator_digest(*, events=None, now=None):
-    """Mail every moderator one list of the reports waiting since the last
+    """Mail every moderator one list of the reports of their regions waiting since the last
     digest (or of ``events``). Returns how many reports it counted."""
     now = now or timezone.now()
-    count, listed = (len(events), events[:DIGEST_MAX_LISTED]) if events is not None else _digest_events(now)
-    if not count:
+    if events is not None:
+        found = [(event.pk, event.incident.region_id) for event in events]
+        known = {event.pk: event for event in events}
+        waiting = None
+    else:
+        found, waiting = _digest_events(now)
+    if not found:
         return 0
-    recipients = digest_recipients()
-    if not recipients:
-        return count
+    messages = []
+    for scope, addresses in digest_recipients():
+        ids = [pk for pk, region_id in found if _in(scope, region_id)]
+        if not ids or not addresses:
+            continue
+        if waiting is None:
+            listed = [known[pk] for pk in ids[:DIGEST_MAX_LISTED]]
+        else:
+            listed = list(
+                waiting.filter(pk__in=ids[:DIGEST_MAX_LISTED]).select_related(
+                    "incident__election", "incident__region", "incident__polling_station"
+                )
+            )
+        queue = Incident.objects.filter(status__in=QUEUE_STATUSES)
+        if scope is not None:
+            queue = queue.filter(region_id__in=scope)
+        subject, body = _digest_text(len(ids), listed, queue.count())
+        messages += [EmailMessage(subject, body, None, [address]) for address in addresses]
+    deliver(messages)
+    return len(found)
+
+
+def _digest_text(count, listed, waiting):
     with translation.override(settings.OBSERVER_MAIL_LANGUAGE):
         rows = [
             {
@@ -241,9 +313,7 @@ def send_moderator_digest(*, events=None, now=None):
             "count": count,
             "rows": rows,
             "more": max(count - len(rows), 0),
-            "waiting": Incident.objects.filter(status__in=QUEUE_STATUSES).count(),
+            "waiting": waiting,
             "queue_url": site_link(reverse("admin:incidents_incident_changelist")),
         }
-        subject, body = _render("moderator_digest", context)
-    deliver([EmailMessage(subject, body, None, [address]) for address in recipients])
-    return count
+        return _render("moderator_digest", context)

@@ -3,10 +3,11 @@
 import copy
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from .models import Observer, Status
-from .workflow import EDITABLE_STATUSES, TRANSITIONS, Move, Role, routes_from
+from .models import EventAction, IncidentEvent, IncidentKind, ModeratorScope, Observer, Region, Status
+from .workflow import EDITABLE_STATUSES, TRANSITIONS, Guard, Move, Role, routes_from
 
 MODERATE_PERMISSION = "incidents.moderate_incident"
 REASSIGN_PERMISSION = "incidents.reassign_incident"
@@ -75,6 +76,101 @@ def can_reset_second_factor(actor, user):
     return not user.is_superuser and actor.has_perm("auth.change_user")
 
 
+# Moderators by region ---------------------------------------------------------------------------------------------
+
+_SCOPE_CACHE = "_observer_moderation_scope"
+
+
+def moderation_scope(user):
+    """The regions whose reports ``user`` moderates: None for every report, else a frozenset of
+    region ids (each region given to them with all its sub-regions; empty for someone who does
+    not moderate).
+
+    Coordinators moderate everything, and so does a moderator to whom no region was given.
+    A report with no region is in no set: only those with None see it. This is the one
+    definition; the selectors, the admin, the digests and the API all ask here. Two queries
+    at most, once per user object (a request's user).
+    """
+    if not is_moderator(user):
+        return frozenset()
+    if is_coordinator(user):
+        return None
+    if hasattr(user, _SCOPE_CACHE):
+        return getattr(user, _SCOPE_CACHE)
+    given = set(ModeratorScope.objects.filter(user=user).values_list("regions", flat=True)) - {None}
+    scope = None
+    if given:
+        children = {}
+        for pk, parent_id in Region.objects.order_by().values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, stack = set(), list(given)
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, ()))
+        scope = frozenset(found)
+    setattr(user, _SCOPE_CACHE, scope)
+    return scope
+
+
+def forget_scope(user):
+    """Drop the scope kept on ``user`` (after a coordinator changed it)."""
+    if hasattr(user, _SCOPE_CACHE):
+        delattr(user, _SCOPE_CACHE)
+
+
+def in_scope(user, incident):
+    """Whether ``incident`` is among the reports ``user`` moderates."""
+    scope = moderation_scope(user)
+    return scope is None or incident.region_id in scope
+
+
+def within_scope(user, queryset, region_field="region"):
+    """``queryset`` (of incidents, or of rows reaching one through ``region_field``) cut to ``user``'s scope."""
+    scope = moderation_scope(user)
+    if scope is None:
+        return queryset
+    return queryset.filter(**{f"{region_field}__in": scope})
+
+
+def can_moderate(user, incident):
+    """A moderator whose regions hold ``incident``."""
+    return is_moderator(user) and in_scope(user, incident)
+
+
+# Two people for the riskiest publication -----------------------------------------------------------------------------
+
+
+def names_detained_people(incident):
+    """A detention whose report names detained people (the private names field is filled)."""
+    if incident.kind != IncidentKind.DETENTION:
+        return False
+    try:
+        return bool(incident.detention.detained_names.strip())
+    except ObjectDoesNotExist:
+        return False
+
+
+def guard_holds(guard, incident):
+    """Whether the condition ``guard`` (``workflow.Guard``) holds for ``incident``."""
+    if guard is Guard.TWO_PEOPLE:
+        return bool(incident.needs_second_approval) or names_detained_people(incident)
+    raise ValueError(guard)
+
+
+def verifier_id(incident):
+    """The user who last verified ``incident`` (the first of the two people), or None."""
+    if hasattr(incident, "verified_by_id"):
+        return incident.verified_by_id
+    return (
+        IncidentEvent.objects.filter(incident_id=incident.pk, action=EventAction.VERIFIED)
+        .order_by("-created_at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
 def can_reassign(user):
     """Coordinators hand claimed incidents from one moderator to another."""
     return is_coordinator(user)
@@ -86,8 +182,8 @@ def is_reporter(user, incident):
 
 
 def can_view(user, incident):
-    """Staff who moderate see every incident; an observer sees only their own."""
-    return is_moderator(user) or is_reporter(user, incident)
+    """Moderators see the incidents of their regions; an observer sees only their own."""
+    return can_moderate(user, incident) or is_reporter(user, incident)
 
 
 def can_edit_report(user, incident):
@@ -97,17 +193,33 @@ def can_edit_report(user, incident):
 
 def can_attach(user, incident):
     """Files are added by moderators, or by the reporter while the report is editable."""
-    return is_moderator(user) or can_edit_report(user, incident)
+    return can_moderate(user, incident) or can_edit_report(user, incident)
 
 
 def move_refusal(user, incident, move: Move):
-    """Why ``user`` may not make ``move`` on ``incident`` now, or None if they may."""
+    """Why ``user`` may not make ``move`` on ``incident`` now, or None if they may.
+
+    ``user`` is None for the system's own moves (an expired claim)."""
+    if move.only_if is not None and not guard_holds(move.only_if, incident):
+        return _("This step is only for reports that need two moderators.")
+    if move.unless is not None and guard_holds(move.unless, incident):
+        return _("This report needs a second moderator's approval before it is published.")
+    if move.role is Role.SYSTEM:
+        return None if user is None else _("Only the system does this.")
+    if user is None:
+        return _("Only moderators can do this.")
     if move.role is Role.REPORTER:
         if not is_reporter(user, incident):
             return _("Only the observer who filed this report can do this.")
         return None
     if not is_moderator(user):
         return _("Only moderators can do this.")
+    if not in_scope(user, incident):
+        return _("This report is outside your regions.")
+    if move.role is Role.COORDINATOR:
+        return None if is_coordinator(user) else _("Only coordinators can do this.")
+    if move.second_person and verifier_id(incident) == user.pk:
+        return _("A second moderator must approve what you verified.")
     if move.claim_required and incident.assignee_id != user.pk and not is_coordinator(user):
         if incident.assignee_id is None:
             return _("Claim this incident first.")
@@ -143,6 +255,8 @@ def available_moves(user, incident):
             moves.append(move)
             if step == Status.IN_REVIEW:
                 state.assignee_id = user.pk
+            if step == Status.VERIFIED:
+                state.verified_by_id = user.pk
             state.status = step
         else:
             choices.append(MoveChoice(Status(to_status), tuple(route), tuple(moves)))

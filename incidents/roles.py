@@ -42,6 +42,8 @@ ROLE_PERMISSIONS = {
         ("incidents", "blockagemeasurement"): VIEW,
         ("incidents", "smsmessage"): EDIT,
         ("auth", "user"): ("view", "add", "change"),
+        # which regions each moderator moderates
+        ("incidents", "moderatorscope"): ALL,
         # API tokens: issued for and revoked from observers (the token itself is shown once, never stored).
         ("knox", "authtoken"): ("view", "add", "delete"),
     },

@@ -10,6 +10,19 @@ looks the move up here. A move that is not in the table is not allowed.
                               └──reject──> rejected  (reason required; a duplicate is
                                                       rejected with a link to its primary)
 
+A report that names detained people, or that a moderator marked sensitive,
+needs two people to be published: the verified report is approved by a
+moderator other than the one who verified it, then published:
+
+    verified ──approve (a second moderator)──> approved ──publish──> published
+
+``Move.only_if`` / ``Move.unless`` name the condition (``Guard``) under which
+a move exists for an incident; ``permissions.guard_holds`` decides it.
+
+A claim also ends without its holder (``CLAIM_ENDINGS``): by itself when it
+is untouched for OBSERVER_CLAIM_MINUTES, or broken by a coordinator with a
+reason. Both take the report back to the queue as a release does.
+
 A moderator's button may take several moves at once (a submitted report is
 claimed on the way to verified); ``route`` finds them, and each one is still
 checked and recorded on its own.
@@ -26,6 +39,15 @@ from .models.vocabularies import EventAction, Status
 class Role(StrEnum):
     MODERATOR = "moderator"  # holds incidents.moderate_incident (Moderator and Coordinator groups)
     REPORTER = "reporter"  # the observer who filed the report
+    COORDINATOR = "coordinator"  # holds incidents.reassign_incident
+    SYSTEM = "system"  # nobody: a periodic task (an expired claim)
+
+
+class Guard(StrEnum):
+    """A condition on an incident under which a move exists (``permissions.guard_holds``)."""
+
+    #: publishing needs a second moderator: a detention that names detained people, or marked sensitive
+    TWO_PEOPLE = "two_people"
 
 
 @dataclass(frozen=True)
@@ -40,6 +62,12 @@ class Move:
     visible_to_observer: bool = True
     #: what a moderator must fill in before making it, as the button says it (beside a required reason)
     needs: str = ""
+    #: the move exists only for an incident for which this guard holds
+    only_if: Guard | None = None
+    #: the move does not exist for an incident for which this guard holds
+    unless: Guard | None = None
+    #: made by a moderator other than the one who verified the report
+    second_person: bool = False
 
 
 TRANSITIONS: dict[tuple[Status, Status], Move] = {
@@ -62,10 +90,35 @@ TRANSITIONS: dict[tuple[Status, Status], Move] = {
         EventAction.REJECTED, Role.MODERATOR, reason_required=True, claim_required=True, needs=_("needs a reason")
     ),
     (Status.VERIFIED, Status.PUBLISHED): Move(
+        EventAction.PUBLISHED, Role.MODERATOR, needs=_("needs the public summary"), unless=Guard.TWO_PEOPLE
+    ),
+    (Status.VERIFIED, Status.APPROVED): Move(
+        EventAction.APPROVED,
+        Role.MODERATOR,
+        only_if=Guard.TWO_PEOPLE,
+        second_person=True,
+        visible_to_observer=False,
+        needs=_("needs a moderator other than the one who verified it"),
+    ),
+    (Status.APPROVED, Status.PUBLISHED): Move(
         EventAction.PUBLISHED, Role.MODERATOR, needs=_("needs the public summary")
     ),
     (Status.PUBLISHED, Status.RETRACTED): Move(
         EventAction.RETRACTED, Role.MODERATOR, reason_required=True, needs=_("needs a public notice")
+    ),
+}
+
+#: the ways a claim ends without its holder: the same change of status as a release, made by someone else
+CLAIM_ENDINGS: dict[EventAction, tuple[Status, Status, Move]] = {
+    EventAction.CLAIM_EXPIRED: (
+        Status.IN_REVIEW,
+        Status.SUBMITTED,
+        Move(EventAction.CLAIM_EXPIRED, Role.SYSTEM, visible_to_observer=False),
+    ),
+    EventAction.CLAIM_BROKEN: (
+        Status.IN_REVIEW,
+        Status.SUBMITTED,
+        Move(EventAction.CLAIM_BROKEN, Role.COORDINATOR, reason_required=True, visible_to_observer=False),
     ),
 }
 

@@ -433,6 +433,8 @@ CELERY_TIMEZONE = "UTC"
 # For `celery -A observer beat`: the moderators' digest every minute (instead of cron).
 CELERY_BEAT_SCHEDULE = {
     "moderator-digest": {"task": "incidents.send_moderator_digest", "schedule": 60.0},
+    # claims untouched for OBSERVER_CLAIM_MINUTES go back to the queue (or cron: manage.py release_expired_claims)
+    "release-expired-claims": {"task": "incidents.release_expired_claims", "schedule": 60.0},
 }
 
 # Observer's own settings.
@@ -463,6 +465,8 @@ OBSERVER_DUPLICATE_WINDOW_HOURS = env.int("OBSERVER_DUPLICATE_WINDOW_HOURS", def
 OBSERVER_MODERATOR_DIGEST_MINUTES = env.int("OBSERVER_MODERATOR_DIGEST_MINUTES", default=10)
 #: where that mail goes; empty: every active moderator with an e-mail address
 OBSERVER_MODERATOR_DIGEST_TO = env.list("OBSERVER_MODERATOR_DIGEST_TO", default=[])
+#: a claim untouched for this many minutes returns to the queue by itself
+OBSERVER_CLAIM_MINUTES = env.int("OBSERVER_CLAIM_MINUTES", default=30)
 #: the language of mail to observers and moderators
 OBSERVER_MAIL_LANGUAGE = env.str("OBSERVER_MAIL_LANGUAGE", default=LANGUAGE_CODE)
 #: public pages are cached this many seconds at most (a publish or retraction clears them at once)

@@ -8,8 +8,9 @@ from django.test import override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from incidents import services
+from incidents import permissions, services
 from incidents.models import DatePrecision, IncidentKind, Status, Verification
+from incidents.workflow import Guard
 
 from . import factories
 
@@ -135,6 +136,10 @@ def publish(incident, moderator, summary="A published summary.", verification=Ve
     incident = services.incident_transition(
         incident=incident, to_status=Status.VERIFIED, actor=moderator, verification=verification
     )
+    if permissions.guard_holds(Guard.TWO_PEOPLE, incident):
+        # a detention that names people (or a report marked sensitive) is approved by a second moderator
+        second = factories.ModeratorFactory()
+        incident = services.incident_transition(incident=incident, to_status=Status.APPROVED, actor=second)
     return services.incident_transition(
         incident=incident, to_status=Status.PUBLISHED, actor=moderator, public_summary=summary
     )

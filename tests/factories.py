@@ -259,3 +259,16 @@ class SmsMessageFactory(factory.django.DjangoModelFactory):
     text_digest = factory.Sequence(lambda n: f"{n:064x}")
     received_at = factory.LazyFunction(timezone.now)
     problem = "unknown_kind"
+
+
+class ModeratorScopeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ModeratorScope
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(ModeratorFactory)
+
+    @factory.post_generation
+    def regions(self, create, regions, **kwargs):
+        if create:
+            self.regions.set(regions or [RegionFactory()])

@@ -26,6 +26,7 @@ FACTORIES = {
     models.IncidentEvent: factories.IncidentEventFactory,
     models.OoniMeasurement: factories.OoniMeasurementFactory,
     models.SmsMessage: factories.SmsMessageFactory,
+    models.ModeratorScope: factories.ModeratorScopeFactory,
 }
 #: rows that enter only through a service (or an import), never by hand in the admin
 SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment, models.OoniMeasurement, models.SmsMessage}

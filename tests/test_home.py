@@ -50,8 +50,9 @@ def test_home_query_count_does_not_grow_with_regions(client, django_assert_max_n
     for _ in range(30):
         factories.OfficialResultFactory(election=election)
     # election, national result, its party results, regions, regional results,
-    # incident counts, latest incidents, whether station results exist (the forensics link)
-    with django_assert_max_num_queries(8):
+    # incident counts, latest incidents, whether station results exist (the forensics link);
+    # the header's election switcher
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -77,10 +77,11 @@ def test_incidents_in_a_spread_of_statuses_with_history():
     call_command("load_demo", stdout=io.StringIO())
     statuses = set(Incident.objects.values_list("status", flat=True))
     assert {Status.PUBLISHED, Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO, Status.VERIFIED} <= statuses
-    assert Incident.objects.count() == 9
+    national = Incident.objects.filter(election__slug="kz-2021-mazhilis")
+    assert national.count() == 9
     for incident in Incident.objects.all():
         assert incident.events.filter(action="submitted").exists()
-    assert Incident.objects.published().filter(region__code="KZ-75").count() == 3
+    assert national.published().filter(region__code="KZ-75").count() == 3
 
 
 def test_running_twice_changes_nothing():
@@ -129,3 +130,28 @@ def test_role_groups_survive_a_flush():
     call_command("flush", "--no-input", stdout=io.StringIO())
     assert set(Group.objects.values_list("name", flat=True)) == {"Observer", "Moderator", "Coordinator"}
     assert Group.objects.get(name="Moderator").permissions.filter(codename="moderate_incident").exists()
+
+
+def test_an_invented_local_election_lives_beside_the_current_one():
+    call_command("load_demo", stdout=io.StringIO())
+    local = Election.objects.get(slug="demo-almaty-council")
+    assert not local.is_current and Election.objects.get(is_current=True).slug == "kz-2021-mazhilis"
+    assert "demo" in local.name_en.lower()
+    incidents = Incident.objects.filter(election=local)
+    assert incidents.exists() and all(incident.is_demo for incident in incidents)
+    assert incidents.filter(status=Status.PUBLISHED).exists()
+    before = counts()
+    call_command("load_demo", stdout=io.StringIO())
+    assert counts() == before
+
+
+def test_a_demo_moderator_moderates_almaty_only():
+    from django.contrib.auth import get_user_model
+
+    from incidents import permissions
+
+    call_command("load_demo", stdout=io.StringIO())
+    user = get_user_model().objects.get(username="moderator_almaty")
+    almaty = Region.objects.get(code="KZ-75")
+    assert almaty.pk in permissions.moderation_scope(user)
+    assert Region.objects.get(code="KZ-79").pk not in permissions.moderation_scope(user)

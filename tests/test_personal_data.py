@@ -108,8 +108,12 @@ def detention(submit, moderator):
         details={"people_detained": 2, "detained_names": "Aigerim Privatova; Nurlan Secretov"},
     )
     incident = services.incident_transition(incident=incident, to_status=Status.IN_REVIEW, actor=moderator)
-    return services.incident_transition(
+    incident = services.incident_transition(
         incident=incident, to_status=Status.VERIFIED, actor=moderator, verification=Verification.CONFIRMED
+    )
+    # it names detained people: a second moderator approves its publication
+    return services.incident_transition(
+        incident=incident, to_status=Status.APPROVED, actor=factories.ModeratorFactory()
     )
 
 
@@ -130,8 +134,8 @@ def test_publishing_is_refused_with_what_was_found(detention, moderator, summary
     message = error.value.message_dict["public_summary"][0]
     assert what in message
     detention.refresh_from_db()
-    assert detention.status == Status.VERIFIED and detention.public_summary == ""
-    assert detention.events.count() == 3
+    assert detention.status == Status.APPROVED and detention.public_summary == ""
+    assert detention.events.count() == 4
 
 
 def test_publishing_is_refused_for_the_reporters_name(submit, moderator, election, region):

@@ -148,6 +148,8 @@ PATHS = {
     Status.NEEDS_INFO: [Status.IN_REVIEW, Status.NEEDS_INFO],
     Status.VERIFIED: [Status.IN_REVIEW, Status.VERIFIED],
     Status.PUBLISHED: [Status.IN_REVIEW, Status.VERIFIED, Status.PUBLISHED],
+    # a report marked sensitive, approved by a second moderator
+    Status.APPROVED: [Status.IN_REVIEW, Status.VERIFIED, Status.APPROVED],
     Status.REJECTED: [Status.IN_REVIEW, Status.REJECTED],
     Status.RETRACTED: [Status.IN_REVIEW, Status.VERIFIED, Status.PUBLISHED, Status.RETRACTED],
 }
@@ -157,11 +159,15 @@ EVERYTHING = {"comment": "Because.", "verification": Verification.CORROBORATED, 
 ACTORS = ("assignee", "other_moderator", "coordinator", "reporter", "other_observer", "staff_without_role")
 
 
-def expected_outcome(source, target, actor):
+def expected_outcome(source, target, actor, two_people=False):
     """What the transition table says should happen: None (allowed) or the refusal raised."""
     move = TRANSITIONS.get((source, target))
     if move is None:
         return services.TransitionNotAllowed
+    if (move.only_if and not two_people) or (move.unless and two_people):
+        return services.TransitionForbidden
+    if move.second_person and actor == "assignee":  # the assignee verified it
+        return services.TransitionForbidden
     if move.role is Role.REPORTER:
         return None if actor == "reporter" else services.TransitionForbidden
     if actor not in ("assignee", "other_moderator", "coordinator"):
@@ -184,8 +190,13 @@ def test_every_move_allowed_or_refused_as_the_table_says(source, target, submit,
     table describes it; a refused one raises and changes nothing.
     """
     incident = submit()
+    two_people = source == Status.APPROVED
+    if two_people:
+        Incident.objects.filter(pk=incident.pk).update(needs_second_approval=True)
+        incident.refresh_from_db()
     for step in PATHS[source]:
-        incident = services.incident_transition(incident=incident, to_status=step, actor=moderator, **EVERYTHING)
+        actor = factories.ModeratorFactory() if step == Status.APPROVED else moderator
+        incident = services.incident_transition(incident=incident, to_status=step, actor=actor, **EVERYTHING)
     actors = {
         "assignee": moderator,
         "other_moderator": factories.ModeratorFactory(),
@@ -197,7 +208,7 @@ def test_every_move_allowed_or_refused_as_the_table_says(source, target, submit,
     for name in ACTORS:
         before = Incident.objects.get(pk=incident.pk)
         events_before = list(before.events.values_list("pk", flat=True))
-        expected = expected_outcome(source, target, name)
+        expected = expected_outcome(source, target, name, two_people)
         savepoint = transaction.savepoint()
         try:
             if expected is None:

@@ -31,6 +31,7 @@ class QueueIncidentSerializer(serializers.Serializer):
     assignee = serializers.CharField(
         source="assignee.username", read_only=True, allow_null=True, default=None, help_text=_("Who holds the claim.")
     )
+    claimed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     version = serializers.IntegerField(read_only=True, help_text=_("Send it as expected_version with a move."))
 
 
@@ -82,7 +83,6 @@ class StaffIncidentSerializer(QueueIncidentSerializer):
     source = serializers.ChoiceField(Source.choices, read_only=True)
     source_url = serializers.CharField(read_only=True)
     duplicate_of = serializers.CharField(source="duplicate_of.reference", read_only=True, allow_null=True, default=None)
-    claimed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     published_at = serializers.DateTimeField(read_only=True, allow_null=True)
     details = serializers.SerializerMethodField(allow_null=True)
     attachments = StaffAttachmentSerializer(source="attachments.all", many=True, read_only=True)

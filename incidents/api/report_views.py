@@ -87,7 +87,7 @@ class ReportList(ObserverView, generics.ListAPIView):
         },
     )
     def post(self, request):
-        election = selectors.election_current()
+        election = selectors.observer_election(self.observer)
         serializer_class = (
             shapes.ReportCreateWithFilesSerializer if self.is_multipart() else shapes.ReportCreateSerializer
         )

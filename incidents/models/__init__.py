@@ -12,7 +12,7 @@ from .incidents import (
     Incident,
     InternetBlockage,
 )
-from .people import Observer, Organization
+from .people import ModeratorScope, Observer, Organization
 from .sms import SmsMessage, SmsStatus, SmsUnknownSenderAnswer
 from .vocabularies import (
     AttachmentKind,
@@ -69,6 +69,7 @@ __all__ = [
     "IncidentKind",
     "InternetBlockage",
     "InternetService",
+    "ModeratorScope",
     "Observer",
     "ObserverKind",
     "OfficialResult",

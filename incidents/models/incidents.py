@@ -121,6 +121,11 @@ class Incident(CoordinatesMixin, models.Model):
         default=False,
         help_text=_("Coordinates are coarsened to about 10 km on public pages."),
     )
+    needs_second_approval = models.BooleanField(
+        _("sensitive: two moderators publish"),
+        default=False,
+        help_text=_("A second moderator must approve publication (always so for a detention that names people)."),
+    )
     occurred_at = models.DateTimeField(_("when"))
     occurred_precision = models.CharField(
         _("precision"), max_length=16, choices=DatePrecision.choices, default=DatePrecision.EXACT

@@ -90,3 +90,32 @@ class Observer(models.Model):
         super().clean()
         if self.phone and normalize_phone(self.phone) is None:
             raise ValidationError({"phone": _("This is not a phone number.")})
+
+class ModeratorScope(models.Model):
+    """The regions a moderator moderates, set by a coordinator. A region covers its sub-regions.
+
+    A moderator without a scope moderates every region; a coordinator always does
+    (``permissions.moderation_scope``). Reports with no region are for coordinators and
+    for moderators without a scope.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderator"),
+        on_delete=models.CASCADE,
+        related_name="moderator_scope",
+    )
+    regions = models.ManyToManyField(
+        "incidents.Region",
+        verbose_name=_("regions"),
+        related_name="moderator_scopes",
+        help_text=_("The moderator sees only reports of these regions and their sub-regions."),
+    )
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("moderator's regions")
+        verbose_name_plural = _("moderators' regions")
+
+    def __str__(self):
+        return self.user.get_username()

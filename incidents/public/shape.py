@@ -57,6 +57,7 @@ PRIVATE_INCIDENT_FIELDS = (
     "updated_at",
     "duplicate_of",
     "is_demo",
+    "needs_second_approval",
 )
 
 #: the public fields of each kind's detail table; everything else there is private

@@ -3,6 +3,7 @@ from django.urls import include, path
 from .. import views
 from . import exports
 from . import views as public_views
+from .elections import in_election
 
 urlpatterns = [
     path("", public_views.home, name="home"),
@@ -17,4 +18,32 @@ urlpatterns = [
     path("regions/<str:code>/", public_views.region_detail, name="region-detail"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment-file"),
     path("", include("incidents.results.urls")),
+    # The same pages for one election; the addresses above answer for the current one (or ``?election=``).
+    path("e/<slug:election>/", in_election(public_views.home), name="election-home"),
+    path("e/<slug:election>/incidents/", in_election(public_views.incident_list), name="election-incident-list"),
+    path(
+        "e/<slug:election>/incidents/export.csv",
+        in_election(exports.incident_export_csv),
+        name="election-incident-export-csv",
+    ),
+    path(
+        "e/<slug:election>/incidents/export.geojson",
+        in_election(exports.incident_export_geojson),
+        name="election-incident-export-geojson",
+    ),
+    path("e/<slug:election>/incidents/feed.atom", in_election(exports.incident_feed), name="election-incident-feed"),
+    path(
+        "e/<slug:election>/incidents/<str:reference>/",
+        in_election(public_views.incident_detail),
+        name="election-incident-detail",
+    ),
+    path("e/<slug:election>/regions/", in_election(public_views.region_list), name="election-region-list"),
+    path(
+        "e/<slug:election>/regions/map.geojson",
+        in_election(public_views.region_map_data),
+        name="election-region-map-data",
+    ),
+    path(
+        "e/<slug:election>/regions/<str:code>/", in_election(public_views.region_detail), name="election-region-detail"
+    ),
 ]

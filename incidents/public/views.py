@@ -39,11 +39,17 @@ def _page(request, build, scope):
 
     def render_content():
         page = build()
+        elections = selectors.election_switcher()
+        chosen = request.GET.get("election", "")
+        slugs = [election["slug"] for election in elections]
         return {
             "status": page.get("status", 200),
             "title": str(page["title"]),
             "map": page.get("map", False),
             "content": render_to_string(page["template"], page["context"]),
+            # the header's switcher, and the election this page is of (the chosen one, else the current)
+            "elections": elections,
+            "election_slug": chosen if chosen in slugs else (slugs[0] if slugs else ""),
         }
 
     def render_page():
@@ -52,6 +58,8 @@ def _page(request, build, scope):
             "title": page["title"],
             "content": public_cache.html(page["content"]),
             "map": page["map"],
+            "elections": page.get("elections", []),
+            "election_slug": page.get("election_slug", ""),
         }
         return render(request, "incidents/public_page.html", context, status=page["status"])
 

@@ -101,7 +101,7 @@ def default_region(observer, election):
 @require_safe
 @observer_required
 def report_choose(request):
-    election = selectors.election_current()
+    election = selectors.observer_election(request.observer)
     if election is None:
         return no_election(request)
     kind = request.GET.get("kind")
@@ -143,7 +143,7 @@ def render_file_form(request, election, kind, form, detail_form, status=200):
 def report_file(request, kind):
     if kind not in IncidentKind.values:
         raise Http404
-    election = selectors.election_current()
+    election = selectors.observer_election(request.observer)
     if election is None:
         return no_election(request)
     observer = request.observer
@@ -386,7 +386,7 @@ def report_answer(request, reference):
 def report_stations(request):
     """The stations of a region for the filing form's script and the offline app:
     ``{"label": ..., "stations": [[id, label, number], ...]}``."""
-    election = selectors.election_current()
+    election = selectors.observer_election(request.observer)
     region_id = request.GET.get("region", "")
     region = Region.objects.filter(pk=region_id).first() if region_id.isdigit() else None
     if election is None or region is None:

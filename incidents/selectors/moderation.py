@@ -24,9 +24,10 @@ from ..workflow import QUEUE_STATUSES
 
 
 def incidents_visible_to(user):
-    """Every incident for a moderator; an observer's own reports; nothing otherwise."""
+    """The incidents of a moderator's regions (``permissions.moderation_scope``); an observer's
+    own reports; nothing otherwise."""
     if permissions.is_moderator(user):
-        return Incident.objects.all()
+        return permissions.within_scope(user, Incident.objects.all())
     observer = permissions.observer_of(user)
     if observer is None:
         return Incident.objects.none()
@@ -84,13 +85,14 @@ def _words(text):
     return {word for word in WORDS.findall(text.casefold()) if not word.isdigit()}
 
 
-def likely_duplicates(incident, *, limit=5):
+def likely_duplicates(incident, *, limit=5, user=None):
     """Reports that may tell of the same event as ``incident``, most alike first.
 
     Candidates are of the same election and kind, at the same polling station
     or in the same region, within OBSERVER_DUPLICATE_WINDOW_HOURS of it, and
-    neither rejected, retracted nor a duplicate themselves; they are ranked
-    by how alike their texts are, then by station and time. One query.
+    neither rejected, retracted nor a duplicate themselves, and in ``user``'s
+    regions when a user is given; they are ranked by how alike their texts
+    are, then by station and time. One query.
     """
     window = datetime.timedelta(hours=settings.OBSERVER_DUPLICATE_WINDOW_HOURS)
     place = Q()
@@ -98,8 +100,9 @@ def likely_duplicates(incident, *, limit=5):
         place |= Q(region_id=incident.region_id)
     if incident.polling_station_id:
         place |= Q(polling_station_id=incident.polling_station_id)
+    pool = Incident.objects.all() if user is None else permissions.within_scope(user, Incident.objects.all())
     candidates = (
-        Incident.objects.filter(
+        pool.filter(
             place,
             election_id=incident.election_id,
             kind=incident.kind,
@@ -138,17 +141,21 @@ MODERATOR_WORK = (
 )
 
 
-def moderation_dashboard(election=None, *, now=None):
+def moderation_dashboard(election=None, *, now=None, user=None):
     """Counts for the moderation dashboard, in a fixed number of queries.
 
     ``by_kind`` has a row per incident kind with its count per status;
     ``by_status`` the totals per status; ``oldest_waiting`` the report that
     has waited longest in the queue; ``moderators_today`` per moderator, the
-    work they recorded since midnight (in the election's time zone).
+    work they recorded since midnight (in the election's time zone). With
+    ``user``, only the reports of their regions are counted.
     """
     now = now or timezone.now()
     incidents = Incident.objects.all()
     events = IncidentEvent.objects.all()
+    if user is not None:
+        incidents = permissions.within_scope(user, incidents)
+        events = permissions.within_scope(user, events, "incident__region")
     zone = timezone.get_current_timezone()
     if election is not None:
         incidents = incidents.filter(election=election)
@@ -198,9 +205,11 @@ def moderation_dashboard(election=None, *, now=None):
     }
 
 
-def next_waiting(*, exclude=None):
-    """The report that has waited longest for a moderator to claim it, or None."""
+def next_waiting(*, exclude=None, user=None):
+    """The report that has waited longest for a moderator to claim it (of ``user``'s regions), or None."""
     queue = Incident.objects.filter(status=Status.SUBMITTED, assignee__isnull=True)
+    if user is not None:
+        queue = permissions.within_scope(user, queue)
     if exclude is not None:
         queue = queue.exclude(pk=exclude.pk)
     return queue.order_by("created_at", "pk").first()
@@ -257,6 +266,21 @@ def queue_by_text(queryset, value):
     )
 
 
-def queue_assignees():
-    """Users who hold a claim now, by username (the assignee filter's choices)."""
-    return get_user_model().objects.filter(assigned_incidents__isnull=False).distinct().order_by("username")
+def queue_assignees(user=None):
+    """Users who hold a claim now (on a report of ``user``'s regions), by username (the assignee filter's choices)."""
+    holders = get_user_model().objects.filter(assigned_incidents__isnull=False)
+    if user is not None:
+        holders = permissions.within_scope(user, holders, "assigned_incidents__region")
+    return holders.distinct().order_by("username")
+
+
+def expired_claims(*, now=None):
+    """Reports in review whose claim nobody touched for OBSERVER_CLAIM_MINUTES (oldest first).
+
+    "Touched" is any change to the report (``updated_at``): a move, an edit, a saved summary.
+    """
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(minutes=settings.OBSERVER_CLAIM_MINUTES)
+    return Incident.objects.filter(status=Status.IN_REVIEW, assignee__isnull=False, updated_at__lt=limit).order_by(
+        "updated_at", "pk"
+    )

@@ -45,6 +45,15 @@ def election_current():
     return elections.first()
 
 
+def election_switcher():
+    """Every election for the site header's switcher, current first: ``[{"slug", "name", "is_current"}]``
+    (plain values, names in the active language, so that they can be cached with a page). One query."""
+    return [
+        {"slug": election.slug, "name": election.name, "is_current": election.is_current}
+        for election in Election.objects.order_by("-is_current", "-election_day")
+    ]
+
+
 def incidents_public(election=None):
     """Published incidents with everything ``shape.from_incident`` reads, in one query.
 

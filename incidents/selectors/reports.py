@@ -1,15 +1,28 @@
 """What an observer reads: their own reports, their history, the stations and regions they pick from, their tokens."""
 
-from django.db.models import Count, OuterRef, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from ..models import (
+    Election,
     Incident,
     IncidentEvent,
     PollingStation,
     Region,
 )
 from ..public import shape
+
+
+def observer_election(observer):
+    """The election an observer files for: one their assigned stations are in (the current one
+    first, then the most recent), else the current election. One query."""
+    elections = Election.objects.all()
+    if observer is not None:
+        assigned = PollingStation.objects.filter(election=OuterRef("pk"), observers=observer)
+        elections = elections.annotate(assigned=Exists(assigned)).order_by("-assigned", "-is_current", "-election_day")
+    else:
+        elections = elections.order_by("-is_current", "-election_day")
+    return elections.first()
 
 
 def observer_reports(observer):

@@ -474,7 +474,13 @@ REPORTER_EDITABLE_FIELDS = (
     "is_sensitive",
 )
 #: fields a moderator may change at any time
-MODERATOR_EDITABLE_FIELDS = (*REPORTER_EDITABLE_FIELDS, "public_summary", "source", "source_url")
+MODERATOR_EDITABLE_FIELDS = (
+    *REPORTER_EDITABLE_FIELDS,
+    "public_summary",
+    "source",
+    "source_url",
+    "needs_second_approval",
+)
 
 
 def _as_recorded(value):
@@ -510,6 +516,8 @@ def incident_edit(
     with transaction.atomic():
         locked = lock_incident(incident, expected_version)
         if permissions.is_moderator(actor):
+            if not permissions.in_scope(actor, locked):
+                raise TransitionForbidden(_("This report is outside your regions."))
             allowed = MODERATOR_EDITABLE_FIELDS
         elif permissions.is_reporter(actor, locked):
             if locked.status not in EDITABLE_STATUSES:
@@ -541,6 +549,9 @@ def incident_edit(
         if not recorded:
             return locked
 
+        if recorded.get("needs_second_approval") == [True, False] and not permissions.is_coordinator(actor):
+            # one moderator alone cannot take away the need for a second one
+            raise TransitionForbidden(_("Only a coordinator can say that this report no longer needs two moderators."))
         if "public_summary" in recorded and locked.status in (Status.PUBLISHED, Status.RETRACTED):
             # The summary of a published incident is public the moment it is saved.
             refuse_personal_data(incident=locked, text=locked.public_summary)

@@ -5,16 +5,20 @@ Every status change still goes through ``incident_transition``, one move at
 a time, so that each is checked and recorded on its own.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions, workflow
 from ..models import Attachment, EventAction, Incident, Status
 from .incidents import (
     TransitionForbidden,
+    TransitionNotAllowed,
     WorkflowError,
     check_version,
     incident_transition,
@@ -105,7 +109,86 @@ def incidents_bulk_advance(
     return outcome
 
 
-#: statuses in which an incident has a moderator working on it
+# Claims that end without their holder ------------------------------------------------------------------------------
+
+
+def _end_claim(locked, *, action, actor, comment=""):
+    """End ``locked``'s claim by the move ``workflow.CLAIM_ENDINGS[action]``: checked, recorded, the holder
+    told after commit (``notifications``). What the holder wrote on the report (its public summary,
+    its edits) stays on it; only the claim goes."""
+    from_status, to_status, move = workflow.CLAIM_ENDINGS[action]
+    comment = (comment or "").strip()
+    if locked.status != from_status or locked.assignee_id is None:
+        raise TransitionNotAllowed(_("%(reference)s is not claimed.") % {"reference": locked.reference})
+    refusal = permissions.move_refusal(actor, locked, move)
+    if refusal:
+        raise TransitionForbidden(str(refusal))
+    if move.reason_required and not comment:
+        raise ValidationError({"comment": _("Give a reason: it is recorded with this step.")})
+    changes = {"assignee": [locked.assignee_id, None]}
+    if locked.claimed_at is not None:
+        changes["claimed_at"] = [locked.claimed_at.isoformat(), None]
+    locked.status = to_status
+    locked.assignee = None
+    locked.claimed_at = None
+    save_new_version(locked, "status", "assignee", "claimed_at")
+    record_event(
+        incident=locked,
+        action=move.action,
+        actor=actor,
+        comment=comment,
+        from_status=from_status,
+        to_status=to_status,
+        changes=changes,
+        visible_to_observer=move.visible_to_observer,
+    )
+    return locked
+
+
+def incident_claim_break(*, incident: Incident, actor, comment: str, expected_version: int | None = None):
+    """A coordinator takes a report back from the moderator who holds it, giving a reason.
+
+    Raises TransitionForbidden (not a coordinator, or out of their regions), TransitionNotAllowed (not
+    claimed), ValidationError (no reason) or IncidentChanged; writes nothing then.
+    """
+    with transaction.atomic():
+        locked = lock_incident(incident, expected_version)
+        return _end_claim(locked, action=EventAction.CLAIM_BROKEN, actor=actor, comment=comment)
+
+
+def claim_is_expired(incident, now):
+    limit = now - datetime.timedelta(minutes=settings.OBSERVER_CLAIM_MINUTES)
+    return incident.status == Status.IN_REVIEW and incident.assignee_id is not None and incident.updated_at < limit
+
+
+def incident_claim_expire(*, incident: Incident, now=None):
+    """Return a report whose claim nobody touched for OBSERVER_CLAIM_MINUTES to the queue, by the system.
+
+    Checked again under the row lock: a report touched meanwhile keeps its claim (returns None).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_incident(incident)
+        if not claim_is_expired(locked, now):
+            return None
+        return _end_claim(
+            locked,
+            action=EventAction.CLAIM_EXPIRED,
+            actor=None,
+            comment=_("Untouched for %(minutes)d minutes.") % {"minutes": settings.OBSERVER_CLAIM_MINUTES},
+        )
+
+
+def release_expired_claims(*, now=None):
+    """Every expired claim back to the queue, each in its own transaction. Returns how many were released."""
+    from .. import selectors
+
+    now = now or timezone.now()
+    released = 0
+    for incident in selectors.expired_claims(now=now):
+        if incident_claim_expire(incident=incident, now=now) is not None:
+            released += 1
+    return released
 
 
 def incident_reassign(*, incident: Incident, assignee, actor, expected_version: int | None = None, comment: str = ""):
@@ -121,13 +204,20 @@ def incident_reassign(*, incident: Incident, assignee, actor, expected_version: 
         raise ValidationError({"assignee": _("%(user)s cannot moderate.") % {"user": assignee.get_username()}})
     with transaction.atomic():
         locked = lock_incident(incident, expected_version)
+        if not permissions.in_scope(actor, locked):
+            raise TransitionForbidden(_("This report is outside your regions."))
+        if not permissions.in_scope(assignee, locked):
+            raise ValidationError(
+                {"assignee": _("%(user)s does not moderate this region.") % {"user": assignee.get_username()}}
+            )
         if locked.status not in workflow.ASSIGNED_STATUSES:
             raise ValidationError(_("Only an incident that someone is working on can be reassigned."))
         if locked.assignee_id == assignee.pk:
             return locked
         changes = {"assignee": [locked.assignee_id, assignee.pk]}
         locked.assignee = assignee
-        save_new_version(locked, "assignee")
+        locked.claimed_at = timezone.now()
+        save_new_version(locked, "assignee", "claimed_at")
         record_event(
             incident=locked, action=EventAction.REASSIGNED, actor=actor, comment=comment.strip(), changes=changes
         )
@@ -155,6 +245,8 @@ def incident_mark_duplicate(
         rows = {row.pk: row for row in pair}
         locked, locked_primary = rows[incident.pk], rows[primary.pk]
         check_version(locked, expected_version)
+        if not permissions.in_scope(actor, locked_primary):
+            raise ValidationError({"duplicate_of": _("There is no report with this reference.")})
         _check_primary(locked, locked_primary)
         reason = comment.strip() or _("Duplicate of %(reference)s.") % {"reference": locked_primary.reference}
         locked = incident_advance(
@@ -210,7 +302,7 @@ def attachment_set_public(*, attachment: Attachment, is_public: bool, actor, exp
     """Show or hide one attachment on the public page (once the incident is
     published), recorded as an edit of its incident. Moderators only.
     Setting what is already set changes nothing."""
-    if not permissions.is_moderator(actor):
+    if not permissions.can_moderate(actor, attachment.incident):
         raise TransitionForbidden(_("Only moderators can make attachments public."))
     with transaction.atomic():
         locked = lock_incident(attachment.incident, expected_version)

@@ -125,10 +125,19 @@ def backup_code(demo):
     return services.backup_codes_renew(user=moderator)[0]
 
 
-def test_a_report_goes_from_an_observers_phone_to_the_public_map(backup_code, new_context, tmp_path):
+@pytest.fixture
+def almaty_backup_code(demo):
+    """A backup code of moderator_almaty, who moderates Almaty only."""
+    return services.backup_codes_renew(user=get_user_model().objects.get(username="moderator_almaty"))[0]
+
+
+def test_a_report_goes_from_an_observers_phone_to_the_public_map(
+    backup_code, almaty_backup_code, new_context, tmp_path
+):
     observer = new_context().new_page()
     reference = observer_files_a_detention_with_a_photo(observer, tmp_path)
-    moderator_publishes_it(new_context(viewport=DESKTOP).new_page(), reference, backup_code)
+    moderator_verifies_it(new_context(viewport=DESKTOP).new_page(), reference, backup_code)
+    almaty_moderator_approves_and_publishes_it(new_context(viewport=DESKTOP).new_page(), reference, almaty_backup_code)
     visitor = new_context().new_page()
     visitor_finds_it(visitor, reference)
     visitor_finds_it_in_russian(visitor, reference)
@@ -166,14 +175,17 @@ def observer_files_a_detention_with_a_photo(page, tmp_path):
     return reference
 
 
-def moderator_publishes_it(page, reference, backup_code):
-    log_in(page, "moderator1")
+def staff_log_in(page, username, backup_code):
+    log_in(page, username)
     # Staff need a second factor: no phone at hand, so one of the backup codes.
     page.get_by_role("heading", name="Second step of logging in").wait_for()
     page.get_by_label("Code").fill(backup_code)
     page.get_by_role("button", name="Continue").click()
-
     page.get_by_role("heading", name="Elections, observers and incidents").wait_for()
+
+
+def moderator_verifies_it(page, reference, backup_code):
+    staff_log_in(page, "moderator1", backup_code)
     page.get_by_role("link", name="Incidents", exact=True).first.click()
     page.get_by_role("link", name=reference, exact=True).click()  # the queue
     panel = page.locator("section.moderation")
@@ -192,8 +204,40 @@ def moderator_publishes_it(page, reference, backup_code):
     page.get_by_text("The file is public once the incident is published.").wait_for()
     assert panel.get_by_label("Public summary").input_value() == SUMMARY
     shot(page, "2-moderation")
-    panel.get_by_role("button", name="Publish").click()
+    # It names detained people: one moderator alone cannot publish it.
+    assert panel.get_by_role("button", name="Publish").count() == 0
+    assert panel.get_by_role("button", name="Approve for publication").count() == 0
+    assert "a second moderator approves this report" in panel.inner_text()
+    panel.get_by_role("button", name="Save the summary").click()
+    page.get_by_text(f"The public summary of {reference} was saved.").wait_for()
+
+
+def almaty_moderator_approves_and_publishes_it(page, reference, backup_code):
+    """The second moderator moderates Almaty only: the queue, at 1280 px, shows no report of elsewhere."""
+    staff_log_in(page, "moderator_almaty", backup_code)
+    page.get_by_role("link", name="Open the moderation queue").click()
+    page.goto(page.url.split("?")[0] + "?status=all")
+    listed = page.locator("#result_list tbody tr")
+    regions = set(page.locator("#result_list td.field-region").all_inner_texts())
+    assert listed.count() > 0 and regions <= {"Almaty (KZ-75)"}, regions
+    elsewhere = Incident.objects.exclude(region__code="KZ-75").values_list("reference", flat=True).first()
+    assert elsewhere and elsewhere not in page.content()
+    # status, kind, region, age and the claim are on screen without a sideways scroll
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    for column in ("status", "kind", "region", "age", "claim"):
+        box = page.locator(f"#result_list th.column-{column}").bounding_box()
+        assert box and box["x"] + box["width"] <= DESKTOP["width"], column
+    shot(page, "2b-almaty-queue")
+
+    page.get_by_role("link", name=reference, exact=True).click()
+    panel = page.locator("section.moderation")
+    panel.get_by_role("button", name="Approve for publication").click()
+    page.get_by_text(f"{reference} is now “Approved for publication”.").wait_for()
+    assert page.locator("section.moderation").get_by_label("Public summary").input_value() == SUMMARY
+    page.locator("section.moderation").get_by_role("button", name="Publish").click()
     page.get_by_text(f"{reference} is now “Published”.").wait_for()
+    history = page.locator(".field-what_happened").all_inner_texts()
+    assert "Aigerim Demokyzy approved its publication." in history
 
     incident = Incident.objects.get(reference=reference)
     assert (incident.status, incident.public_summary) == (Status.PUBLISHED, SUMMARY)
@@ -203,6 +247,8 @@ def moderator_publishes_it(page, reference, backup_code):
         "claimed",
         "verified",
         "edited",  # the photo made public
+        "edited",  # the summary saved
+        "approved",  # by the second moderator
         "published",
     ]
 

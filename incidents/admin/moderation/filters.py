@@ -47,7 +47,7 @@ class AssigneeFilter(admin.SimpleListFilter):
         return [
             (selectors.ASSIGNEE_ME, _("Me")),
             (selectors.ASSIGNEE_NOBODY, _("Nobody")),
-            *((str(user.pk), user.get_username()) for user in selectors.queue_assignees()),
+            *((str(user.pk), user.get_username()) for user in selectors.queue_assignees(request.user)),
         ]
 
     def queryset(self, request, queryset):

@@ -65,6 +65,12 @@ class ModerationForm(forms.Form):
     )
     assignee = forms.ModelChoiceField(label=_("Reassign to"), required=False, queryset=selectors.moderators())
     duplicate_reference = forms.CharField(label=_("Duplicate of (reference)"), required=False, max_length=16)
+    break_reason = forms.CharField(
+        label=_("Why you take it back"),
+        required=False,
+        max_length=500,
+        help_text=_("Recorded in the history and sent to the moderator who held it."),
+    )
 
 
 class BulkVerifyForm(forms.Form):

@@ -7,10 +7,13 @@ service; edits go through ``services.incident_edit`` so that each one is recorde
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
+from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,6 +23,7 @@ from ...models import Incident, Status
 from ..base import ModelAdmin
 from .filters import AssigneeFilter, AttachmentsFilter, QueueFilter
 from .forms import BulkRejectForm, BulkVerifyForm, IncidentAdminForm
+from .history import local_time
 from .inlines import DeniedAccessInline, DetentionInline, IncidentEventInline, InternetBlockageInline
 from .panel import ModerationPages
 
@@ -29,15 +33,15 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
     form = IncidentAdminForm
     change_form_template = "admin/incidents/incident/change_form.html"
     change_list_template = "admin/incidents/incident/change_list.html"
+    # Fits 1280 px beside the filters: status, kind, region, age and who holds it come first.
     list_display = [
         "reference",
+        "status",
         "kind",
         "region",
-        "station",
-        "occurred_at",
-        "status",
-        "assignee",
         "age",
+        "claim",
+        "occurred",
     ]
     list_filter = [
         QueueFilter,
@@ -48,7 +52,7 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
         "verification",
         AttachmentsFilter,
     ]
-    list_select_related = ["region", "polling_station", "assignee"]
+    list_select_related = ["election", "region", "polling_station", "assignee"]
     list_per_page = 50
     ordering = ["created_at", "id"]
     date_hierarchy = "occurred_at"
@@ -77,6 +81,7 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
                     "location_text",
                     ("latitude", "longitude"),
                     "is_sensitive",
+                    "needs_second_approval",
                     ("occurred_at", "occurred_precision"),
                 ]
             },
@@ -105,6 +110,11 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
 
     # The queue
 
+    def get_queryset(self, request):
+        """Only the reports of the moderator's regions (``permissions.moderation_scope``): the queue, its
+        filters' choices, the bulk moves and every page of one report read from here."""
+        return permissions.within_scope(request.user, super().get_queryset(request))
+
     @admin.display(description=_("station"), ordering="polling_station__number")
     def station(self, incident):
         return incident.polling_station.number if incident.polling_station else ""
@@ -112,6 +122,22 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, incident):
         return timesince(incident.created_at)
+
+    @admin.display(description=_("when (election's time)"), ordering="occurred_at")
+    def occurred(self, incident):
+        return local_time(incident.occurred_at, incident.election.zone)
+
+    @admin.display(description=_("claimed by"), ordering="assignee__username")
+    def claim(self, incident):
+        """Who holds the claim and since when, in the election's time."""
+        if incident.assignee is None:
+            return ""
+        if incident.claimed_at is None:
+            return incident.assignee.get_username()
+        return _("%(user)s since %(time)s") % {
+            "user": incident.assignee.get_username(),
+            "time": local_time(incident.claimed_at, incident.election.zone, short=True),
+        }
 
     def view_on_site(self, incident):
         """The public page, once there is one to see."""
@@ -125,7 +151,17 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
     def has_moderate_permission(self, request):
         return permissions.is_moderator(request.user)
 
+    #: the bulk action last used, offered first next time (the menu keeps its value after an action)
+    LAST_ACTION_KEY = "moderation-last-action"
+
+    def get_action_choices(self, request, default_choices=BLANK_CHOICE_DASH):
+        choices = super().get_action_choices(request, default_choices)
+        last = request.session.get(self.LAST_ACTION_KEY)
+        chosen = [choice for choice in choices if choice[0] == last]
+        return [*chosen, *(choice for choice in choices if choice[0] != last)] if chosen else choices
+
     def _bulk(self, request, queryset, to_status, **kwargs):
+        request.session[self.LAST_ACTION_KEY] = request.POST.get("action", "")
         incidents = queryset.select_related(None).order_by("created_at", "pk")
         outcome = services.incidents_bulk_advance(
             incidents=incidents, to_status=to_status, actor=request.user, **kwargs
@@ -190,6 +226,19 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
         )
 
     # The incident page
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """In the election's time zone (shown and typed); a report outside the moderator's regions is a 404."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        incident = self.get_object(request, unquote(object_id))
+        if incident is None:
+            raise Http404(_("There is no such report."))
+        with timezone.override(incident.election.zone):
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # now, in the zone: a TemplateResponse would render after it
+            return response
 
     def get_inlines(self, request, obj):
         inlines = [IncidentEventInline]

@@ -3,12 +3,15 @@ and the audit log and the files, read-only, across incidents."""
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ... import permissions
 from ...models import Attachment, DeniedAccess, Detention, IncidentEvent, InternetBlockage
 from ...models.base import ChoiceListValidator
 from ..base import HistoryInline, ModelAdmin, StackedInline
+from .history import event_sentence, local_time
 
 
 class DetailInline(StackedInline):
@@ -45,26 +48,42 @@ class InternetBlockageInline(DetailInline):
 
 
 class IncidentEventInline(HistoryInline):
-    """The incident's history."""
+    """The incident's history, as sentences, at the election's time (the incident page runs in its zone)."""
 
     model = IncidentEvent
-    fields = ["created_at", "action", "actor", "from_status", "to_status", "comment", "what_changed"]
+    fields = ["when", "what_happened", "comment"]
     verbose_name_plural = _("history")
 
-    @admin.display(description=_("changes"))
-    def what_changed(self, event):
-        return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in event.changes.items())
+    @admin.display(description=_("when"))
+    def when(self, event):
+        return local_time(event.created_at, timezone.get_current_timezone())
+
+    @admin.display(description=_("what happened"))
+    def what_happened(self, event):
+        return event_sentence(event, zone=timezone.get_current_timezone())
 
 
 @admin.register(IncidentEvent)
 class IncidentEventAdmin(ModelAdmin):
     """The audit log, across incidents. Nobody can add, change or delete here."""
 
-    list_display = ["created_at", "incident", "action", "actor", "from_status", "to_status", "visible_to_observer"]
+    list_display = ["when", "incident", "what_happened", "visible_to_observer"]
     list_filter = ["action", "visible_to_observer"]
-    list_select_related = ["incident", "actor"]
+    list_select_related = ["incident__election", "actor"]
     search_fields = ["incident__reference", "comment"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return permissions.within_scope(request.user, super().get_queryset(request), "incident__region")
+
+    @admin.display(description=_("when"), ordering="created_at")
+    def when(self, event):
+        """In the time zone of the incident's election, named."""
+        return local_time(event.created_at, event.incident.election.zone)
+
+    @admin.display(description=_("what happened"))
+    def what_happened(self, event):
+        return event_sentence(event, zone=event.incident.election.zone)
 
     def has_add_permission(self, request):
         return False
@@ -84,6 +103,10 @@ class AttachmentAdmin(ModelAdmin):
     list_filter = ["kind", "is_public"]
     list_select_related = ["incident"]
     search_fields = ["incident__reference", "sha256"]
+
+    def get_queryset(self, request):
+        return permissions.within_scope(request.user, super().get_queryset(request), "incident__region")
+
     readonly_fields = [
         "incident",
         "file",

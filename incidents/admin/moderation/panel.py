@@ -4,6 +4,7 @@ Nothing here decides anything: every change is a service call, every "may this u
 a question to ``permissions``, every list a selector.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ... import permissions, selectors, services, workflow
-from ...models import Attachment, Election, Incident, Status
+from ...models import Attachment, Election, EventAction, Status
 from ..evidence import evidence_context
 from .forms import ModerationForm
 
@@ -24,6 +25,7 @@ from .forms import ModerationForm
 BUTTON_LABELS = {
     Status.IN_REVIEW: _("Claim"),
     Status.VERIFIED: _("Verify"),
+    Status.APPROVED: _("Approve for publication"),
     Status.PUBLISHED: _("Publish"),
     Status.NEEDS_INFO: _("Ask the observer"),
     Status.REJECTED: _("Reject"),
@@ -35,7 +37,7 @@ PREVIEW_TYPES = {"image/jpeg", "image/png", "image/webp"}
 #: what the moderation panel keeps as typed across a page load (a draft, not saved)
 DRAFT_FIELDS = ("public_summary", "verification", "comment", "duplicate_reference")
 #: buttons that use none of the panel's texts: what was typed stays in the form afterwards
-KEEPS_DRAFT = ("attachment_public", "reassign")
+KEEPS_DRAFT = ("attachment_public", "reassign", "break_claim")
 
 
 def draft_key(incident_pk):
@@ -87,12 +89,19 @@ class ModerationPages:
             "buttons": buttons,
             "claimed_by_other": incident.assignee_id and incident.assignee_id != user.pk,
             "can_reassign": permissions.can_reassign(user) and incident.status in workflow.ASSIGNED_STATUSES,
+            "can_break_claim": incident.assignee_id is not None
+            and incident.assignee_id != user.pk
+            and incident.status == workflow.CLAIM_ENDINGS[EventAction.CLAIM_BROKEN][0]
+            and permissions.is_coordinator(user),
+            "claim_minutes": settings.OBSERVER_CLAIM_MINUTES,
+            "needs_two_people": permissions.guard_holds(workflow.Guard.TWO_PEOPLE, incident),
+            "time_zone": incident.election.time_zone,
             "can_mark_duplicate": can_mark_duplicate,
-            "likely_duplicates": selectors.likely_duplicates(incident) if can_mark_duplicate else [],
+            "likely_duplicates": selectors.likely_duplicates(incident, user=user) if can_mark_duplicate else [],
             "corroborating": list(incident.duplicates.order_by("created_at", "pk")),
             "attachments": attachments,
             "can_switch_attachments": permissions.is_moderator(user),
-            "next_waiting": selectors.next_waiting(exclude=incident),
+            "next_waiting": selectors.next_waiting(exclude=incident, user=user),
             **evidence_context(request, incident),  # a blockage's OONI cross-check (admin/evidence.py)
         }
 
@@ -124,7 +133,8 @@ class ModerationPages:
         return require_POST(self._moderate)(request, object_id)
 
     def _moderate(self, request, object_id):
-        incident = get_object_or_404(Incident, pk=unquote(object_id))
+        # Only a report of the moderator's regions: any other answers 404, as if it did not exist.
+        incident = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
         page = reverse("admin:incidents_incident_change", args=[incident.pk])
         form = ModerationForm(request.POST)
         if not form.is_valid():
@@ -167,6 +177,11 @@ class ModerationPages:
                     # Keep the summary typed on the way (a draft until publishing).
                     moved = services.incident_edit(incident=moved, actor=actor, changes={"public_summary": summary})
             return self._changed(request, incident, moved)
+        if "break_claim" in post:
+            moved = services.incident_claim_break(
+                incident=incident, actor=actor, comment=data["break_reason"], expected_version=version
+            )
+            return _("%(reference)s is back in the queue.") % {"reference": moved.reference}
         if "save_summary" in post:
             moved = services.incident_edit(
                 incident=incident, actor=actor, changes={"public_summary": summary}, expected_version=version
@@ -183,7 +198,7 @@ class ModerationPages:
                 "user": data["assignee"].get_username(),
             }
         if "duplicate_of" in post or "mark_duplicate" in post:
-            primary = self._primary(post.get("duplicate_of"), data["duplicate_reference"])
+            primary = self._primary(self.get_queryset(request), post.get("duplicate_of"), data["duplicate_reference"])
             moved = services.incident_mark_duplicate(
                 incident=incident, primary=primary, actor=actor, comment=data["comment"], expected_version=version
             )
@@ -203,13 +218,13 @@ class ModerationPages:
         raise ValidationError(_("Nothing was asked for."))
 
     @staticmethod
-    def _primary(pk, reference):
+    def _primary(incidents, pk, reference):
         reference = reference.strip()
         primary = None
         if pk and pk.isdigit():
-            primary = Incident.objects.filter(pk=pk).first()
+            primary = incidents.filter(pk=pk).first()
         elif reference:
-            primary = Incident.objects.filter(reference__iexact=reference).first()
+            primary = incidents.filter(reference__iexact=reference).first()
         if primary is None:
             raise ValidationError(_("There is no report with this reference."))
         return primary
@@ -224,7 +239,7 @@ class ModerationPages:
         election = next((e for e in elections if str(e.pk) == chosen), elections[0] if elections else None)
         context = {
             **self.admin_site.each_context(request),
-            **selectors.moderation_dashboard(election),
+            **selectors.moderation_dashboard(election, user=request.user),
             "opts": self.opts,
             "title": _("Moderation dashboard"),
             "elections": elections,

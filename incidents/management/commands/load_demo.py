@@ -22,6 +22,7 @@ from django.db import transaction
 from incidents import services
 from incidents.models import (
     Election,
+    ModeratorScope,
     Observer,
     OfficialResult,
     Organization,
@@ -138,6 +139,9 @@ class Command(BaseCommand):
         stations = self.load_stations(election, regions, demo["stations_per_region"])
         users = self.load_accounts(demo, stations)
         self.load_incidents(election, facts["incidents_reported"], demo["incidents"], regions, users)
+        self.load_moderator_regions(demo["accounts"], regions, users)
+        if "local_election" in demo:
+            self.load_local_election(demo["local_election"], regions, users)
 
     def load_election(self, data, demo):
         self.stdout.write(f"Election {data['slug']}")
@@ -326,6 +330,48 @@ class Command(BaseCommand):
             created += 1
             self.advance(submission.incident, row, users)
         self.progress("Reported incidents", created, len(facts))
+
+    def load_moderator_regions(self, accounts, regions, users):
+        """Moderators of some regions only (``regions`` of an account): their ModeratorScope."""
+        for row in accounts:
+            if row.get("regions"):
+                scope, _created = ModeratorScope.objects.get_or_create(user=users[row["username"]])
+                scope.regions.set([regions[code] for code in row["regions"]])
+
+    def load_local_election(self, data, regions, users):
+        """The invented local election beside the real one (never current): a few stations and reports."""
+        self.stdout.write(f"Election {data['slug']} (invented)")
+        values = {
+            "name_en": data["name"],
+            "name_ru": data.get("name_ru", ""),
+            "name_kk": data.get("name_kk", ""),
+            "kind": data["kind"],
+            "country": data["country"],
+            "election_day": datetime.date.fromisoformat(data["election_day"]),
+            "time_zone": data["time_zone"],
+            "reference_prefix": data["reference_prefix"],
+        }
+        election, _created, _changed = upsert(Election, {"slug": data["slug"]}, values)
+        region = regions[data["region"]]
+        self.load_stations(election, {data["region"]: region}, data["stations"])
+        created = 0
+        zone = election.zone
+        for index, row in enumerate(data["incidents"], start=1):
+            submission = services.incident_submit(
+                reporter=users[row["reporter"]].observer_profile,
+                election=election,
+                kind=row["kind"],
+                region=region,
+                occurred_at=datetime.datetime.fromisoformat(row["occurred_at"]).replace(tzinfo=zone),
+                occurred_precision=row["precision"],
+                description=row["description"],
+                client_token=f"demo-{election.slug}-{index}",
+                is_demo=True,
+            )
+            if submission.created:
+                created += 1
+                self.advance(submission.incident, row, users)
+        self.progress("Reported incidents (invented)", created, len(data["incidents"]))
 
     def advance(self, incident, row, users):
         """Take a new demo report along the workflow to its status, through the service."""
