@@ -255,7 +255,7 @@ PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_TIMEOUT", default=3 * 24
 # default refuses anyone not logged in, so a forgotten declaration fails closed.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "incidents.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -287,6 +287,8 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
 }
+# A token for a staff account is issued only by a coordinator in the admin, and works at most this long.
+OBSERVER_STAFF_API_TOKEN_MAX_DAYS = env.int("OBSERVER_STAFF_API_TOKEN_MAX_DAYS", default=30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Observer API",

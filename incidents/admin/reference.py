@@ -5,10 +5,10 @@ Every changelist names its related columns in ``list_select_related`` so that
 a page of rows costs a fixed number of queries.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .. import services
+from .. import permissions, services
 from ..imports.admin import ImportExportMixin
 from ..models import (
     Election,
@@ -122,3 +122,14 @@ class ObserverAdmin(ImportExportMixin, ModelAdmin):
         if not change:
             # A new observer profile lets its user file: the Observer group, and an invitation if needed.
             services.observer_enrol(user=obj.user)
+        if permissions.is_staff_account(obj.user):
+            self.message_user(
+                request,
+                _(
+                    "%(user)s is a staff account: as an observer it files reports with its password alone. "
+                    "Its staff powers still need its second factor, and its API tokens come only from a "
+                    "coordinator in the admin. Prefer a separate observer account."
+                )
+                % {"user": obj.user.get_username()},
+                messages.WARNING,
+            )

@@ -11,7 +11,7 @@ from .incidents import (
     Incident,
     InternetBlockage,
 )
-from .people import Observer, Organization
+from .people import Observer, Organization, StaffTokenGrant
 from .vocabularies import (
     AttachmentKind,
     BlockageScope,
@@ -79,6 +79,7 @@ __all__ = [
     "ResultChange",
     "ResultStage",
     "Source",
+    "StaffTokenGrant",
     "Status",
     "Verification",
 ]
