@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language, gettext
@@ -99,6 +100,25 @@ PRIVATE_DETAIL_FIELDS = {
     IncidentKind.DENIED_ACCESS: (),
     IncidentKind.INTERNET_BLOCKAGE: (),
 }
+
+
+#: the incident's public texts written by a person (a moderator): the personal-data guard reads each
+PUBLIC_INCIDENT_TEXT_FIELDS = ("public_summary", "retraction_notice")
+
+
+def public_text_fields(kind):
+    """The public detail fields of ``kind`` that hold free text (typed by the observer, checked by a
+    moderator): every public text or URL column without a list of choices. The personal-data guard reads
+    each of them at publish and at every later edit (``services.refuse_personal_data_in_public_texts``)."""
+    model = DETAIL_MODELS.get(kind)
+    if model is None:
+        return []
+    fields = []
+    for name in PUBLIC_DETAIL_FIELDS[kind]:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.CharField | models.TextField) and not field.choices:
+            fields.append(name)
+    return fields
 
 
 def detail_fields(kind):
