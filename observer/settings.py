@@ -446,7 +446,7 @@ OBSERVER_ATTACHMENTS_MAX_BYTES = env.int("OBSERVER_ATTACHMENTS_MAX_BYTES", defau
 #: one report may have at most this many files
 OBSERVER_ATTACHMENTS_PER_REPORT = env.int("OBSERVER_ATTACHMENTS_PER_REPORT", default=10)
 #: a photo may have at most this many pixels (larger ones are refused before decoding)
-OBSERVER_IMAGE_MAX_PIXELS = env.int("OBSERVER_IMAGE_MAX_PIXELS", default=60_000_000)
+OBSERVER_IMAGE_MAX_PIXELS = env.int("OBSERVER_IMAGE_MAX_PIXELS", default=40_000_000)
 #: largest import file (CSV or XLSX) a coordinator may upload or a command may read, in megabytes
 OBSERVER_IMPORT_MAX_MB = env.int("OBSERVER_IMPORT_MAX_MB", default=50)
 #: party votes of an imported result may differ from its valid votes by this percentage (0: must be equal)
