@@ -103,7 +103,10 @@ ASGI_APPLICATION = "observer.asgi.application"
 
 # The embedded SQLite file is the default; PostgreSQL is the real database.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    # Debug (``make run``, the demo with its known passwords) has its own file, never the production default.
+    "default": env.db_url(
+        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / ('db.debug.sqlite3' if DEBUG else 'db.sqlite3')}"
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: each app thread keeps its connection this many seconds
@@ -155,7 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses a login attempt while its username and address are locked out (django-axes).
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, refusing demo accounts when debug is off (incidents/security/backends.py).
+    "incidents.security.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"

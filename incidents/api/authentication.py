@@ -18,6 +18,7 @@ from rest_framework import exceptions
 
 from .. import permissions
 from ..models import StaffTokenGrant
+from ..security.backends import demo_refused
 
 # knox tokens are hexadecimal text; a little room for a prefix setting.
 TOKEN_TEXT = re.compile(rb"[A-Za-z0-9_-]{1,256}")
@@ -28,6 +29,8 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
         if not TOKEN_TEXT.fullmatch(token):
             raise exceptions.AuthenticationFailed(_("Invalid token: a token is made of letters and digits only."))
         user, auth_token = super().authenticate_credentials(token)
+        if demo_refused(user):
+            raise exceptions.AuthenticationFailed(_("Demo accounts work only on a demonstration server."))
         staff_issued = (
             StaffTokenGrant.objects.filter(token=auth_token).exists() if permissions.is_staff_account(user) else False
         )
