@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # /healthz answers before the host check and the HTTPS redirect (load balancers).
     "incidents.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in a path, query or form: 400 with a reason, before a lookup on PostgreSQL could fail.
+    "incidents.security.input.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -265,7 +267,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # DRF's JSON parser, refusing bodies nested deeper than a report can be (400, not a RecursionError).
+        "incidents.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -36,6 +36,29 @@ SORT_CHOICES = [
 MAX_TEXT = 200
 
 
+#: the dates a filter accepts: far wider than any election, narrow enough that a day added or a time
+#: zone applied stays within what Python and every database hold (year 1 and 9999 do not)
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2199, 12, 31)
+
+
+class SaneDateField(forms.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE, else a message saying so."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("Give a date between %(earliest)s and %(latest)s."),
+                code="date_out_of_range",
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+
+
+class SaneDateFilter(django_filters.DateFilter):
+    field_class = SaneDateField
+
+
 class ElectionChoiceField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -134,13 +157,13 @@ class PublicIncidentFilter(CurrentElectionFilterSet):
         field_name="polling_station__number",
         max_length=32,
     )
-    date_from = django_filters.DateFilter(
+    date_from = SaneDateFilter(
         label=_("From"),
         method="filter_date_from",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Day the incident happened, in the election's time zone."),
     )
-    date_to = django_filters.DateFilter(
+    date_to = SaneDateFilter(
         label=_("To"),
         method="filter_date_to",
         widget=forms.DateInput(attrs={"type": "date"}),
