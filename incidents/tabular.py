@@ -10,7 +10,7 @@ import itertools
 from decimal import Decimal
 
 #: a cell starting with one of these is run as a formula by spreadsheet programs
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")  # and their full-width forms
 
 
 def safe_cell(value):

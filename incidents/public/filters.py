@@ -154,7 +154,7 @@ class PublicIncidentFilter(CurrentElectionFilterSet):
     )
     station = django_filters.CharFilter(
         label=_("Polling station number"),
-        field_name="polling_station__number",
+        method="filter_station",
         max_length=32,
     )
     date_from = SaneDateFilter(
@@ -193,6 +193,10 @@ class PublicIncidentFilter(CurrentElectionFilterSet):
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_id__in=selectors.region_and_descendant_ids(value))
+
+    def filter_station(self, queryset, name, value):
+        # Sensitive reports do not name their station in public (public.shape), so no filter finds them by it.
+        return queryset.filter(polling_station__number=value, is_sensitive=False)
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(occurred_at__gte=datetime.datetime.combine(value, datetime.time.min, tzinfo=self.zone))
