@@ -52,6 +52,7 @@ def test_seed_incidents_refuses_without_debug_or_the_flag(settings, election, re
     assert not Incident.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # it ends with VACUUM ANALYZE on PostgreSQL, outside any transaction
 def test_seed_incidents_runs_with_the_flag(settings, election, region, polling_station):
     settings.DEBUG = False
     call_command("seed_incidents", "--count", "1", "--i-know-this-is-not-production")
