@@ -80,7 +80,7 @@ def main():
     election = selectors.election_current()
     if election is None or Incident.objects.published().filter(election=election).count() < options.incidents:
         call_command("load_demo", verbosity=0)
-        call_command("seed_incidents", count=options.incidents, verbosity=0)
+        call_command("seed_incidents", count=options.incidents, not_production=True, verbosity=0)
         election = selectors.election_current()
     published = Incident.objects.published().filter(election=election)
     reference = published.order_by("-occurred_at").values_list("reference", flat=True)[500]

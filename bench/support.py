@@ -88,7 +88,7 @@ def prepare_database(database_url, redis_url, *, incidents=0):
     manage("migrate", "--no-input", "-v0", env=env)
     manage("load_demo", env=env)
     if incidents:
-        manage("seed_incidents", "--count", str(incidents), env=env)
+        manage("seed_incidents", "--count", str(incidents), "--i-know-this-is-not-production", env=env)
     manage("collectstatic", "--no-input", "-v0", env=env)
     return env
 

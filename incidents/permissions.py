@@ -62,6 +62,23 @@ def is_coordinator(user):
     )
 
 
+def is_staff_account(user):
+    """Accounts whose powers need the second factor: staff status, or superuser."""
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+
+
+def can_issue_staff_token(actor, user):
+    """A coordinator (or superuser) who passed their own second factor in this session, for an
+    account within their reach in the user admin (``admin.accounts.users_within``)."""
+    from .admin.accounts import users_within
+
+    if not (getattr(actor, "is_authenticated", False) and actor.is_active and passed_second_factor(actor)):
+        return False
+    if not (actor.is_superuser or actor.has_perm("knox.add_authtoken")):
+        return False
+    return users_within(actor).filter(pk=user.pk).exists()
+
+
 def needs_second_factor(user):
     """Staff accounts log in with a password and a code; observers with a password."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)

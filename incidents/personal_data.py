@@ -9,10 +9,14 @@ refuses it when it finds:
 - any e-mail address or phone number;
 - any 12-digit number (a Kazakh IIN, the national identity number).
 
-Names are matched as whole words, ignoring case, and with the endings that
-Russian and Kazakh add to a name ("Нурлан" also finds "Нурлана", "Privatova"
-also finds "Privatovoy"). It is a safety net, not a proof: a moderator still
-reads what they publish.
+Names are matched as whole words, ignoring case, across the Latin and
+Cyrillic alphabets (both are reduced to one Latin skeleton, so "Aigerim" finds
+"Айгерим" and "Нурлан" finds "Nurlan"), and with the endings that Russian and
+Kazakh add to a name ("Нурлан" also finds "Нурлана", "Privatova" also finds
+"Privatovoy"). Identifiers (login, accreditation number) are matched letter by
+letter with any spaces, dashes, slashes, dots or brackets between them
+("KZ-2021-0457" finds "KZ 2021 0457"). It is a safety net, not a proof: a
+moderator still reads what they publish.
 """
 
 import re
@@ -34,6 +38,39 @@ MAX_ENDING = 3
 VOWELS = set("aeiouyаеёиоуыэюяәіөұүі")
 #: places names are listed in: one person per line, or separated by commas or semicolons
 NAME_SEPARATORS = re.compile(r"[,;\n]+")
+
+
+#: Cyrillic (Russian and Kazakh) letters in Latin, as names are commonly transliterated
+CYRILLIC_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "",
+    "э": "e", "ю": "iu", "я": "ia", "ә": "a", "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u",
+    "һ": "h", "і": "i",
+}  # fmt: skip
+#: Latin spellings of one sound reduced to one (after the Cyrillic is transliterated)
+LATIN_VARIANTS = [
+    (re.compile(r"shch|sch"), "sh"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"tz"), "ts"),
+    (re.compile(r"c(?!h)"), "k"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"[yj](?!h)"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),  # doubled letters: Жанна, Zhana
+]
+#: what may stand between the letters of an identifier as someone writes it
+IDENTIFIER_GAP = r"[\s\-‐-―/.()\[\]]*"
+
+
+def skeleton(word):
+    """``word`` reduced to a Latin skeleton that its Latin and Cyrillic spellings share."""
+    latin = "".join(CYRILLIC_TO_LATIN.get(ch, ch) for ch in word.casefold())
+    for pattern, replacement in LATIN_VARIANTS:
+        latin = pattern.sub(replacement, latin)
+    return latin
 
 
 @dataclass(frozen=True)
@@ -60,7 +97,9 @@ def _digits(text):
 
 
 def _name_parts(name):
-    return [part for part in WORD.findall(name.casefold()) if len(part) >= MIN_NAME_PART and not part.isdigit()]
+    return [
+        skeleton(part) for part in WORD.findall(name.casefold()) if len(part) >= MIN_NAME_PART and not part.isdigit()
+    ]
 
 
 def _stem(part):
@@ -81,7 +120,7 @@ def _word_is_name(word, part):
 
 def _find_names(text, names, what):
     findings = []
-    words = [(match.group(), match.group().casefold()) for match in WORD.finditer(text)]
+    words = [(match.group(), skeleton(match.group())) for match in WORD.finditer(text)]
     for name in names:
         for part in _name_parts(name):
             for original, word in words:
@@ -91,11 +130,13 @@ def _find_names(text, names, what):
 
 
 def _find_literal(text, value, what):
-    value = value.strip()
-    if len(value) < MIN_NAME_PART:
+    """``value`` in ``text`` as written, or letter by letter with spaces, dashes or brackets between."""
+    characters = [ch for ch in value.strip() if ch.isalnum()]
+    if len(value.strip()) < MIN_NAME_PART or len(characters) < MIN_NAME_PART:
         return []
-    match = re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE)
-    return [Finding(str(LABELS[what]), match.group())] if match else []
+    pattern = IDENTIFIER_GAP.join(re.escape(ch) for ch in characters)
+    match = re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", text, re.IGNORECASE)
+    return [Finding(str(LABELS[what]), match.group().strip())] if match else []
 
 
 def find_personal_data(text, *, reporter_names=(), reporter_identifiers=(), detained_names=()):
@@ -157,8 +198,13 @@ MESSAGES = {
     "public_summary": _("The public summary contains personal data: %(found)s. Take it out, then try again."),
     "retraction_notice": _("The retraction notice contains personal data: %(found)s. Take it out, then try again."),
 }
+#: for the public texts of the details, named by their field's label
+FIELD_MESSAGE = _("“%(field)s” is public and contains personal data: %(found)s. Take it out, then try again.")
 
 
-def describe(findings, text_name="public_summary"):
+def describe(findings, text_name="public_summary", label=None):
     """One sentence for the moderator that says what was found, and where."""
-    return MESSAGES[text_name] % {"found": "; ".join(str(finding) for finding in findings)}
+    found = "; ".join(str(finding) for finding in findings)
+    if text_name in MESSAGES:
+        return MESSAGES[text_name] % {"found": found}
+    return FIELD_MESSAGE % {"field": label or text_name, "found": found}

@@ -8,3 +8,6 @@ from django.dispatch import Signal
 
 #: sent after commit with ``incident``, ``action`` (an EventAction) and ``actor``
 incident_changed = Signal()
+
+#: sent by a bulk write that sends no model signals (an import), after it commits
+reference_data_changed = Signal()

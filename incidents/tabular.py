@@ -6,10 +6,11 @@ has to be held in memory whole.
 """
 
 import csv
+import itertools
 from decimal import Decimal
 
 #: a cell starting with one of these is run as a formula by spreadsheet programs
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")  # and their full-width forms
 
 
 def safe_cell(value):
@@ -45,6 +46,15 @@ def csv_lines(header, rows):
     yield "\ufeff" + writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
         yield writer.writerow([safe_cell(cell) for cell in row])
+
+
+def started(lines, count=2):
+    """``lines`` with its first ``count`` items made now: the header and the first row, which runs the
+    query. A streamed answer built on it fails before its 200 status is sent (an error page, not a
+    body cut off in the middle) when the query or the first row cannot be made."""
+    lines = iter(lines)
+    head = list(itertools.islice(lines, count))
+    return itertools.chain(head, lines)
 
 
 def export_filename(*parts, extension):

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # /healthz answers before the host check and the HTTPS redirect (load balancers).
     "incidents.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in a path, query or form: 400 with a reason, before a lookup on PostgreSQL could fail.
+    "incidents.security.input.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,7 +107,10 @@ ASGI_APPLICATION = "observer.asgi.application"
 
 # The embedded SQLite file is the default; PostgreSQL is the real database.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    # Debug (``make run``, the demo with its known passwords) has its own file, never the production default.
+    "default": env.db_url(
+        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / ('db.debug.sqlite3' if DEBUG else 'db.sqlite3')}"
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: each app thread keeps its connection this many seconds
@@ -157,7 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses a login attempt while its username and address are locked out (django-axes).
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, refusing demo accounts when debug is off (incidents/security/backends.py).
+    "incidents.security.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -257,13 +263,14 @@ PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_TIMEOUT", default=3 * 24
 # default refuses anyone not logged in, so a forgotten declaration fails closed.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "incidents.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # DRF's JSON parser, refusing bodies nested deeper than a report can be (400, not a RecursionError).
+        "incidents.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -289,6 +296,8 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
 }
+# A token for a staff account is issued only by a coordinator in the admin, and works at most this long.
+OBSERVER_STAFF_API_TOKEN_MAX_DAYS = env.int("OBSERVER_STAFF_API_TOKEN_MAX_DAYS", default=30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Observer API",
@@ -451,7 +460,7 @@ OBSERVER_ATTACHMENTS_MAX_BYTES = env.int("OBSERVER_ATTACHMENTS_MAX_BYTES", defau
 #: one report may have at most this many files
 OBSERVER_ATTACHMENTS_PER_REPORT = env.int("OBSERVER_ATTACHMENTS_PER_REPORT", default=10)
 #: a photo may have at most this many pixels (larger ones are refused before decoding)
-OBSERVER_IMAGE_MAX_PIXELS = env.int("OBSERVER_IMAGE_MAX_PIXELS", default=60_000_000)
+OBSERVER_IMAGE_MAX_PIXELS = env.int("OBSERVER_IMAGE_MAX_PIXELS", default=40_000_000)
 #: largest import file (CSV or XLSX) a coordinator may upload or a command may read, in megabytes
 OBSERVER_IMPORT_MAX_MB = env.int("OBSERVER_IMPORT_MAX_MB", default=50)
 #: party votes of an imported result may differ from its valid votes by this percentage (0: must be equal)

@@ -258,3 +258,60 @@ def published_sms_incident(election, region, polling_station, moderator, setting
         incident.client_token,
     ]
     return incident, private_values
+
+
+#: a value in every public text field of the details, each with markup that must be escaped
+PUBLIC_TEXT_VALUES = {
+    "public_summary": '<script>alert("summary")</script> Observers were kept out.',
+    "reason_given": '<script>alert("reason")</script> No reason was given.',
+    "providers": '<script>alert("providers")</script> Kazakhtelecom (AS9198)',
+    "official_justification": '<script>alert("justification")</script> Maintenance, the operator said.',
+    "measurement_url": "https://explorer.ooni.org/m/20210110-public-measurement?q=<script>",
+}
+
+
+@pytest.fixture
+def fully_filled_texts(election, region, polling_station):
+    """The privacy fixture for the public texts: a published denied access and a published internet
+    blockage, filed by a reporter with recognizable private values, with a value in every public text
+    field (``PUBLIC_TEXT_VALUES``, markup included). Returns ``FullyFilled`` objects for both."""
+    moderator = factories.ModeratorFactory(username="moderator-texts-login")
+    reporter = factories.ObserverFactory(
+        user__username="reporter-texts-login",
+        user__first_name="Textname",
+        user__last_name="Privatskaya",
+        phone="+7 702 888 4321",
+        accreditation_number="ACC-TEXTS-555",
+    )
+    private_values = ["reporter-texts-login", "moderator-texts-login", "Textname", "Privatskaya", "ACC-TEXTS-555"]
+    filled = []
+    for kind, details in (
+        (
+            IncidentKind.DENIED_ACCESS,
+            {"person_role": "observer", "reason_given": PUBLIC_TEXT_VALUES["reason_given"]},
+        ),
+        (
+            IncidentKind.INTERNET_BLOCKAGE,
+            {
+                "scope": "city",
+                "blockage_type": "mobile_data",
+                "providers": PUBLIC_TEXT_VALUES["providers"],
+                "official_justification": PUBLIC_TEXT_VALUES["official_justification"],
+                "measurement_url": PUBLIC_TEXT_VALUES["measurement_url"],
+            },
+        ),
+    ):
+        incident = services.incident_submit(
+            reporter=reporter,
+            election=election,
+            kind=kind,
+            region=region,
+            polling_station=polling_station,
+            occurred_at=datetime.datetime(2021, 1, 10, 9, 15, tzinfo=datetime.UTC),
+            occurred_precision=DatePrecision.EXACT,
+            description="PRIVATE-TEXTS-DESCRIPTION",
+            details=details,
+        ).incident
+        incident = publish(incident, moderator, summary=PUBLIC_TEXT_VALUES["public_summary"])
+        filled.append(FullyFilled(incident, [*private_values, "PRIVATE-TEXTS-DESCRIPTION"]))
+    return filled

@@ -3,6 +3,7 @@
 import io
 import struct
 
+import pikepdf
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -64,7 +65,10 @@ def mp4_with_location(brand=b"mp42"):
 
 
 def pdf_bytes(text="A document"):
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n" + text.encode()
-    )
+    """A valid one-page PDF whose page says ``text`` (uncompressed, so its size follows the text)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].Contents = pdf.make_stream(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode())
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()

@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import io
+import secrets
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -147,8 +148,9 @@ def test_size_limits_per_file_per_report_and_count(settings, submit, observer):
     with pytest.raises(ValidationError) as error:
         services.attachments_prepare(
             [
-                samples.upload("a.pdf", samples.pdf_bytes("x" * 1500)),
-                samples.upload("b.pdf", samples.pdf_bytes("y" * 1500)),
+                # random text: a cleaned PDF is written again, compressed
+                samples.upload("a.pdf", samples.pdf_bytes(secrets.token_hex(1500))),
+                samples.upload("b.pdf", samples.pdf_bytes(secrets.token_hex(1500))),
             ]
         )
     assert "in all" in error.value.message_dict["attachments"][0]

@@ -235,7 +235,8 @@ def test_submitted_to_published_in_one_press(moderator_client, submit, moderator
     assert [e.action for e in incident.events.order_by("id")] == ["submitted", "claimed", "verified", "published"]
 
 
-def test_demo_moderator_publishes_a_demo_report_in_three_page_loads(force_login_verified, client):
+def test_demo_moderator_publishes_a_demo_report_in_three_page_loads(force_login_verified, client, settings):
+    settings.DEBUG = True  # demo accounts work only under debug (incidents/security/backends.py)
     call_command("load_demo", stdout=io.StringIO())
     moderator = factories.UserFactory._meta.model.objects.get(username="moderator1")
     force_login_verified(moderator)
@@ -367,8 +368,7 @@ def corrections(page):
         forms += [inline.formset.management_form, *inline.formset.forms]
     data = {form.add_prefix(name): form[name].value() for form in forms for name in form.fields}
     data = {name: value for name, value in data.items() if value is not None}
-    incident = page.context["original"]
-    local = timezone.localtime(data.pop("occurred_at"), incident.election.zone)
+    local = timezone.localtime(data.pop("occurred_at"))  # as the admin shows and reads it
     data.update({"occurred_at_0": local.date().isoformat(), "occurred_at_1": local.time().isoformat()})
     return data
 
@@ -533,3 +533,21 @@ def test_dashboard_query_count_does_not_grow(moderator_client, submit, moderator
 def test_queue_links_to_the_dashboard(moderator_client):
     html = moderator_client.get(reverse(CHANGELIST)).content.decode()
     assert re.search(r'href="/admin/incidents/incident/dashboard/"', html)
+
+
+def test_one_save_of_the_incident_and_its_details_is_one_edit(moderator_client, submit):
+    incident = submit(kind="detention", details={"people_detained": 2})
+    version = Incident.objects.get(pk=incident.pk).version
+    edits = incident.events.filter(action=EventAction.EDITED).count()
+    data = corrections(moderator_client.get(change_url(incident)))
+    data["detention-0-people_detained"] = 3
+    data["location_text"] = "Near the school"
+    response = moderator_client.post(change_url(incident), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    incident.refresh_from_db()
+    assert incident.version == version + 1
+    assert incident.events.filter(action=EventAction.EDITED).count() == edits + 1
+    assert incident.events.latest("id").changes == {
+        "location_text": ["", "Near the school"],
+        "detention.people_detained": [2, 3],
+    }

@@ -431,11 +431,12 @@ def test_a_retraction_and_an_edit_show_up_at_once(client, submit, moderator, dja
     assert "Wrong." in text(client.get(incident.get_absolute_url()))
 
 
-def test_new_official_results_show_up_at_once(client, election, region):
+def test_new_official_results_show_up_at_once(client, election, region, django_capture_on_commit_callbacks):
     assert "41.00%" not in text(client.get(region.get_absolute_url()))
-    factories.OfficialResultFactory(
-        election=election, region=region, registered_voters=None, ballots_cast=None, turnout_percent=Decimal("41")
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the page cache is cleared when the write commits
+        factories.OfficialResultFactory(
+            election=election, region=region, registered_voters=None, ballots_cast=None, turnout_percent=Decimal("41")
+        )
     assert "41.00%" in text(client.get(region.get_absolute_url()))
 
 

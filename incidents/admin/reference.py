@@ -6,10 +6,10 @@ a page of rows costs a fixed number of queries.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .. import services
+from .. import permissions, services
 from ..imports.admin import ImportExportMixin
 from ..models import (
     Election,
@@ -158,3 +158,14 @@ class ObserverAdmin(ImportExportMixin, ModelAdmin):
         pin, remove = form.cleaned_data.get("new_sms_pin"), form.cleaned_data.get("remove_sms_pin")
         if pin or remove:
             services.observer_set_sms_pin(observer=obj, pin="" if remove else pin)
+        if permissions.is_staff_account(obj.user):
+            self.message_user(
+                request,
+                _(
+                    "%(user)s is a staff account: as an observer it files reports with its password alone. "
+                    "Its staff powers still need its second factor, and its API tokens come only from a "
+                    "coordinator in the admin. Prefer a separate observer account."
+                )
+                % {"user": obj.user.get_username()},
+                messages.WARNING,
+            )

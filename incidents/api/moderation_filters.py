@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
 from ..models import Election, IncidentKind, Region, Verification
-from ..public.filters import MAX_TEXT
+from ..public.filters import MAX_TEXT, SaneDateFilter
 
 
 class ModerationQueueFilter(django_filters.FilterSet):
@@ -43,10 +43,8 @@ class ModerationQueueFilter(django_filters.FilterSet):
         choices=selectors.ATTACHMENT_CHOICES,
         method="filter_attachments",
     )
-    submitted_from = django_filters.DateFilter(
-        label=_("Submitted from"), field_name="created_at", lookup_expr="date__gte"
-    )
-    submitted_to = django_filters.DateFilter(label=_("Submitted to"), field_name="created_at", lookup_expr="date__lte")
+    submitted_from = SaneDateFilter(label=_("Submitted from"), field_name="created_at", lookup_expr="date__gte")
+    submitted_to = SaneDateFilter(label=_("Submitted to"), field_name="created_at", lookup_expr="date__lte")
     q = django_filters.CharFilter(
         label=_("Text"),
         method="filter_text",

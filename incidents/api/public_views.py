@@ -230,7 +230,7 @@ class IncidentExport(IncidentFilterMixin, PublicView):
         return filterset
 
     def stream(self, lines, content_type, filterset, extension):
-        response = StreamingHttpResponse(lines, content_type=content_type)
+        response = StreamingHttpResponse(tabular.started(lines), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{incidents_export_filename(filterset, extension)}"'
         return response
 

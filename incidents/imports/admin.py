@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import selectors
 from ..models import Election, ResultStage
-from ..tabular import csv_lines
+from ..tabular import csv_lines, started
 from . import IMPORTERS
 from .base import run_import
 from .exports import EXPORT_FORMATS, export_filename, write_export, write_template
@@ -159,7 +159,7 @@ class ImportExportMixin:
         importer = self.export_importer(request)
         filename = export_filename(importer, fmt)
         if fmt == "csv":
-            lines = csv_lines(importer.header_columns(), importer.export_rows())
+            lines = started(csv_lines(importer.header_columns(), importer.export_rows()))
             response = StreamingHttpResponse((line.encode("utf-8") for line in lines), content_type="text/csv")
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         else:

@@ -20,6 +20,7 @@ from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from ..signals import reference_data_changed
 from .reader import ImportFileError
 
 #: rows read and inserted per database statement
@@ -324,6 +325,9 @@ def run_import(importer, table, *, write, progress=None):
         report.written = write and report.ok
         if not report.written:
             transaction.set_rollback(True)
+        else:
+            # Bulk writes send no model signals: say so once, after the import commits.
+            transaction.on_commit(lambda: reference_data_changed.send(sender=type(importer), kind=importer.kind))
     report.refusals.sort(key=lambda refusal: refusal.line)
     return report
 

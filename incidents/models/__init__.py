@@ -12,7 +12,7 @@ from .incidents import (
     Incident,
     InternetBlockage,
 )
-from .people import ModeratorScope, Observer, Organization
+from .people import ModeratorScope, Observer, Organization, StaffTokenGrant
 from .sms import SmsMessage, SmsStatus, SmsUnknownSenderAnswer
 from .vocabularies import (
     AttachmentKind,
@@ -89,6 +89,7 @@ __all__ = [
     "SmsStatus",
     "SmsUnknownSenderAnswer",
     "Source",
+    "StaffTokenGrant",
     "Status",
     "Verification",
 ]

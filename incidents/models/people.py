@@ -119,3 +119,33 @@ class ModeratorScope(models.Model):
 
     def __str__(self):
         return self.user.get_username()
+
+
+class StaffTokenGrant(models.Model):
+    """The mark of an API token that a coordinator issued for a staff account under a verified session.
+
+    Only such a token carries staff powers over the API; any other token a staff account holds is an
+    observer's token (docs/security.md, "API tokens").
+    """
+
+    token = models.OneToOneField(
+        "knox.AuthToken",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="staff_grant",
+        verbose_name=_("token"),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff token grant")
+        verbose_name_plural = _("staff token grants")
+
+    def __str__(self):
+        return f"{self.token_id[:8]}… by {self.issued_by_id}"

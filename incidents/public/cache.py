@@ -13,7 +13,10 @@ Clearing a scope is raising its generation: old entries are never read
 again and expire by themselves. ``incident_changed`` (sent by the services
 after commit) raises ``lists`` when a published incident changes or a
 publish or retraction happens; saving an attachment of a public incident
-raises it too; saving reference data raises ``reference``. Changes to
+raises it too; saving reference data raises ``reference``, and an import
+(bulk writes, no model signals) sends ``reference_data_changed``, which raises
+both. Every clearing waits for the commit (``clear_on_commit``), so that a
+request running meanwhile cannot cache the rows as they were. Changes to
 reports nobody outside sees yet clear nothing. Entries also expire after
 ``OBSERVER_PUBLIC_CACHE_SECONDS``. (Incident pages share the ``lists``
 generation rather than having one each: a page from the cache then needs
@@ -54,6 +57,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.safestring import mark_safe
@@ -71,7 +75,7 @@ from ..models import (
     Region,
     Status,
 )
-from ..signals import incident_changed
+from ..signals import incident_changed, reference_data_changed
 
 LISTS = "lists"
 REFERENCE = "reference"
@@ -130,6 +134,12 @@ def canonical_address(request):
     pairs = sorted((name, value) for name, values in request.GET.lists() for value in values if value != "")
     query = urlencode(pairs)
     return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+
+
+def clear_on_commit(*scopes):
+    """Clear ``scopes`` once the current transaction commits (at once outside one). Clearing before
+    the commit would let a concurrent request cache the rows as they were until then."""
+    transaction.on_commit(lambda: clear(*scopes))
 
 
 def page_key(scope, request, kind="page"):
@@ -370,17 +380,23 @@ def on_incident_changed(sender, incident, action, **kwargs):
 
 
 def on_reference_data_changed(sender, **kwargs):
-    clear(REFERENCE)
+    clear_on_commit(REFERENCE)
+
+
+def on_bulk_write(sender, **kwargs):
+    # Imports write in bulk (no model signals) and may touch anything shown: clear everything.
+    clear(REFERENCE, LISTS)
 
 
 def on_attachment_changed(sender, instance, **kwargs):
     status = Incident.objects.filter(pk=instance.incident_id).values_list("status", flat=True).first()
     if status in PUBLIC_STATUSES:
-        clear(LISTS)
+        clear_on_commit(LISTS)
 
 
 def connect():
     incident_changed.connect(on_incident_changed, dispatch_uid="public_cache_incident_changed")
+    reference_data_changed.connect(on_bulk_write, dispatch_uid="public_cache_bulk_write")
     for model in REFERENCE_MODELS:
         post_save.connect(on_reference_data_changed, sender=model, dispatch_uid=f"public_cache_{model.__name__}_saved")
         post_delete.connect(

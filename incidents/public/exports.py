@@ -44,7 +44,7 @@ def incident_export_csv(request):
     base_url = request.build_absolute_uri("/").rstrip("/")
     rows = (public.csv_row(incident, base_url=base_url) for incident in selectors.incidents_public_shapes(filterset.qs))
     response = StreamingHttpResponse(
-        tabular.csv_lines(public.csv_header(), rows), content_type="text/csv; charset=utf-8"
+        tabular.started(tabular.csv_lines(public.csv_header(), rows)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{incidents_export_filename(filterset, "csv")}"'
     return response
@@ -100,7 +100,7 @@ def incident_export_geojson(request):
         return json_response({"errors": invalid_filters(filterset)}, status=400, content_type="application/json")
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(
-        geojson_lines(selectors.incidents_public_shapes(filterset.qs), base_url),
+        tabular.started(geojson_lines(selectors.incidents_public_shapes(filterset.qs), base_url)),
         content_type="application/geo+json",
     )
     response["Content-Disposition"] = f'attachment; filename="{incidents_export_filename(filterset, "geojson")}"'

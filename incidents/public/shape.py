@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language, gettext
@@ -103,6 +104,25 @@ PRIVATE_DETAIL_FIELDS = {
     IncidentKind.DENIED_ACCESS: (),
     IncidentKind.INTERNET_BLOCKAGE: (),
 }
+
+
+#: the incident's public texts written by a person (a moderator): the personal-data guard reads each
+PUBLIC_INCIDENT_TEXT_FIELDS = ("public_summary", "retraction_notice")
+
+
+def public_text_fields(kind):
+    """The public detail fields of ``kind`` that hold free text (typed by the observer, checked by a
+    moderator): every public text or URL column without a list of choices. The personal-data guard reads
+    each of them at publish and at every later edit (``services.refuse_personal_data_in_public_texts``)."""
+    model = DETAIL_MODELS.get(kind)
+    if model is None:
+        return []
+    fields = []
+    for name in PUBLIC_DETAIL_FIELDS[kind]:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.CharField | models.TextField) and not field.choices:
+            fields.append(name)
+    return fields
 
 
 def detail_fields(kind):
@@ -267,6 +287,13 @@ class PublicIncident:
         return Placement.LABELS[self.placement]
 
     @property
+    def occurred_datetime_attribute(self):
+        """For ``<time datetime>``: the local date alone for a "day only" report, else the instant."""
+        if self.occurred_precision == DatePrecision.DAY:
+            return self.occurred_local.date().isoformat()
+        return self.occurred_at.isoformat()
+
+    @property
     def has_point(self):
         return self.latitude is not None
 
@@ -279,6 +306,16 @@ class RetractedIncident:
     url: str
     retraction_notice: str
     is_retracted: bool = True
+
+
+def public_time(occurred_at, precision, zone):
+    """``(occurred_at in UTC, in local time)`` as precise as the report: a "day only" report's time is
+    the start of its local day, so no export, API answer or page gives a time finer than the day."""
+    local = occurred_at.astimezone(zone)
+    if precision == DatePrecision.DAY:
+        local = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return local.astimezone(datetime.UTC), local
+    return occurred_at, local
 
 
 def occurred_text(local, precision):
@@ -393,10 +430,12 @@ def from_incident(incident, *, attachments=(), readable=True, measurement_links=
     election = incident.election
     language = get_language()
     zone = election.zone
-    local = incident.occurred_at.astimezone(zone)
+    occurred_at, local = public_time(incident.occurred_at, incident.occurred_precision, zone)
     latitude, longitude, placement = public_point(incident)
     region = incident.region
-    station = incident.polling_station
+    # A sensitive report's point is coarsened; naming its station would give the station's public
+    # coordinates back, so the public does not learn the station either.
+    station = None if incident.is_sensitive else incident.polling_station
     return PublicIncident(
         reference=incident.reference,
         url=incident_path(incident.reference),
@@ -410,7 +449,7 @@ def from_incident(incident, *, attachments=(), readable=True, measurement_links=
         region_url=region_path(region.code) if region else "",
         polling_station_number=station.number if station else "",
         polling_station_name=station.name if station else "",
-        occurred_at=incident.occurred_at,
+        occurred_at=occurred_at,
         occurred_local=local,
         occurred_precision=incident.occurred_precision,
         occurred_text=occurred_text(local, incident.occurred_precision) if readable else "",

@@ -11,7 +11,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -404,13 +404,16 @@ def report_stations(request):
 @observer_required
 def report_api_tokens(request):
     """The observer's API tokens: create one (shown once, on this answer only) or revoke one."""
-    new_token, error = None, None
+    new_token, error, status = None, None, 200
     if request.method == "POST":
         if request.POST.get("action") == "create":
             try:
                 _row, new_token = services.api_token_issue(user=request.user, actor=request.user)
             except ValidationError as refusal:
-                error = " ".join(refusal.messages)
+                error, status = " ".join(refusal.messages), 400
+            except PermissionDenied as refusal:
+                # A staff account's token comes from a coordinator in the admin, never from this page.
+                error, status = str(refusal), 403
         elif request.POST.get("action") == "revoke":
             if services.api_token_revoke(user=request.user, digest=request.POST.get("digest", ""), actor=request.user):
                 messages.success(request, _("The token was revoked: it no longer works."))
@@ -419,7 +422,7 @@ def report_api_tokens(request):
         request,
         "report/api_tokens.html",
         {"tokens": list(selectors.api_tokens_of(request.user)), "new_token": new_token, "error": error},
-        status=400 if error else 200,
+        status=status,
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -4,7 +4,11 @@ The type of a file is read from its content, never from its name or the
 type the browser claims. Photos are decoded and written again, so nothing
 but the pixels survives (no EXIF, no GPS, no XMP, no comments); videos and
 M4A audio have their metadata boxes (where phones put the place a video was
-shot) blanked in place. Every refusal is a ValidationError keyed by
+shot) blanked in place; PDFs lose their document information (/Info: author,
+creator, producer) and their XMP metadata (pikepdf), other audio its tags
+(ID3, APE, Vorbis comments, … through mutagen). A file that cannot be cleaned
+is refused, so nothing is kept, or made public, with its metadata. Pictures
+are measured from their header before a pixel is decoded. Every refusal is a ValidationError keyed by
 ``attachments`` (FIELD), so that a form or an API answer can put the message
 next to its file field; when a file is refused nothing at all is stored.
 """
@@ -18,6 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
+import mutagen
+import mutagen.apev2
+import pikepdf
 import puremagic
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -233,6 +240,51 @@ def _clean_iso_media(uploaded_file, label):
     return copy
 
 
+def _clean_pdf(uploaded_file, label):
+    """The PDF written again without its document information and XMP metadata (the author's name
+    among them). QPDF writes only the objects still reachable, so earlier revisions go too."""
+    copy = _copy_to_temporary(uploaded_file)
+    cleaned = tempfile.TemporaryFile()  # noqa: SIM115 - kept open until stored, then closed
+    try:
+        with pikepdf.open(copy) as pdf:
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for holder in [pdf.Root, *(page.obj for page in pdf.pages)]:
+                for key in ("/Metadata", "/PieceInfo"):
+                    if key in holder:
+                        del holder[key]
+            pdf.save(cleaned, fix_metadata_version=False)
+    except (pikepdf.PdfError, ValueError, OSError, RecursionError):
+        cleaned.close()
+        refuse(_("“%(name)s” is a damaged PDF.") % {"name": label})
+    finally:
+        copy.close()
+    cleaned.seek(0)
+    return cleaned
+
+
+def _clean_audio(uploaded_file, label):
+    """The recording without its tags (ID3, APE, Vorbis comments, RIFF INFO): what mutagen can read,
+    it deletes; a recording whose tags cannot be removed is refused."""
+    copy = _copy_to_temporary(uploaded_file)
+    try:
+        audio = mutagen.File(copy)
+        if audio is not None and audio.tags is not None:
+            copy.seek(0)
+            audio.delete(copy)
+        copy.seek(0)
+        mutagen.apev2.delete(copy)
+        copy.seek(0)
+        again = mutagen.File(copy)
+        if again is not None and again.tags:
+            raise mutagen.MutagenError("tags left")
+    except (mutagen.MutagenError, ValueError, OSError, struct.error):
+        copy.close()
+        refuse(_("“%(name)s” is a damaged audio file.") % {"name": label})
+    copy.seek(0)
+    return copy
+
+
 def attachment_prepare(uploaded_file, *, position=1) -> PreparedAttachment:
     """Check one uploaded file and clean it. Raises ValidationError keyed by FIELD."""
     label = _label(uploaded_file, position)
@@ -265,8 +317,12 @@ def attachment_prepare(uploaded_file, *, position=1) -> PreparedAttachment:
         content = _clean_image(uploaded_file, file_type, label)
     elif file_type.content_type in ISO_MEDIA_TYPES:
         content = _clean_iso_media(uploaded_file, label)
+    elif file_type.content_type == "application/pdf":
+        content = _clean_pdf(uploaded_file, label)
+    elif file_type.kind == AttachmentKind.AUDIO:
+        content = _clean_audio(uploaded_file, label)
     else:
-        content = _copy_to_temporary(uploaded_file)
+        refuse(_("“%(name)s”: this kind of file is not accepted.") % {"name": label})
     sha256, stored_size = _hash(content)
     return PreparedAttachment(
         content=content,

@@ -32,6 +32,7 @@ from ..models import (
     Verification,
 )
 from ..models.base import latest_plausible_time
+from ..public.shape import PUBLIC_INCIDENT_TEXT_FIELDS, public_text_fields
 from ..signals import incident_changed
 from ..workflow import EDITABLE_STATUSES, TRANSITIONS
 
@@ -130,6 +131,30 @@ def refuse_personal_data(*, incident, text, text_name="public_summary", field=No
     findings = personal_data.find_in_incident_text(text, incident)
     if findings:
         raise ValidationError({field or text_name: personal_data.describe(findings, text_name)})
+
+
+def refuse_personal_data_in_public_texts(*, incident, detail=None, fields=None):
+    """Raise ValidationError, keyed by field, if any public text of ``incident`` holds personal data.
+
+    The public texts are the summary and the retraction notice, and the free-text public fields of
+    the details (``public.shape.public_text_fields``); ``fields`` limits the check to those names
+    (the ones an edit changed). ``detail`` is the detail row as it is about to be saved.
+    """
+    errors = {}
+    texts = [(name, getattr(incident, name), None) for name in PUBLIC_INCIDENT_TEXT_FIELDS]
+    if detail is not None:
+        texts += [
+            (name, getattr(detail, name), detail._meta.get_field(name).verbose_name)
+            for name in public_text_fields(incident.kind)
+        ]
+    for name, text, label in texts:
+        if fields is not None and name not in fields:
+            continue
+        findings = personal_data.find_in_incident_text(text or "", incident)
+        if findings:
+            errors[name] = personal_data.describe(findings, name, label=label)
+    if errors:
+        raise ValidationError(errors)
 
 
 def validate_place_and_time(
@@ -436,10 +461,13 @@ def incident_transition(
             summary = (public_summary if public_summary is not None else locked.public_summary).strip()
             if not summary:
                 raise ValidationError({"public_summary": _("Write the public summary before publishing.")})
-            refuse_personal_data(incident=locked, text=summary)
             if summary != locked.public_summary:
                 changes["public_summary"] = [locked.public_summary, summary]
             locked.public_summary = summary
+            # Everything public is read at publish: the summary and each public text of the details.
+            refuse_personal_data_in_public_texts(
+                incident=locked, detail=locked.detail, fields=["public_summary", *public_text_fields(locked.kind)]
+            )
             locked.published_at = now
         elif to_status == Status.RETRACTED:
             refuse_personal_data(incident=locked, text=comment, text_name="retraction_notice", field="comment")
@@ -552,9 +580,10 @@ def incident_edit(
         if recorded.get("needs_second_approval") == [True, False] and not permissions.is_coordinator(actor):
             # one moderator alone cannot take away the need for a second one
             raise TransitionForbidden(_("Only a coordinator can say that this report no longer needs two moderators."))
-        if "public_summary" in recorded and locked.status in (Status.PUBLISHED, Status.RETRACTED):
-            # The summary of a published incident is public the moment it is saved.
-            refuse_personal_data(incident=locked, text=locked.public_summary)
+        if locked.status in (Status.PUBLISHED, Status.RETRACTED):
+            # The public texts of a published incident are public the moment they are saved.
+            changed = [field.rsplit(".", 1)[-1] for field in recorded]
+            refuse_personal_data_in_public_texts(incident=locked, detail=detail, fields=changed)
         if {"region", "polling_station", "occurred_at"} & set(recorded):
             validate_place_and_time(
                 election=locked.election,

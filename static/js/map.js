@@ -58,12 +58,19 @@
     return map;
   }
 
+  // Leaflet reads a string tooltip as HTML: names go in as text.
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function drawPoint(element) {
     var map = baseMap(element);
     var point = [parseFloat(element.dataset.pointLat), parseFloat(element.dataset.pointLon)];
     L.circleMarker(point, {
       radius: 9, color: "#1d2330", weight: 1, fillColor: shade(1), fillOpacity: 0.85, className: "incident-marker"
-    }).bindTooltip(element.dataset.pointLabel).addTo(map);
+    }).bindTooltip(textNode(element.dataset.pointLabel)).addTo(map);
     map.setView(point, 8);
     element.dataset.state = "ready";
   }
@@ -96,7 +103,7 @@
             });
           },
           onEachFeature: function (feature, marker) {
-            marker.bindTooltip(feature.properties.name + ": " + feature.properties.incidents);
+            marker.bindTooltip(textNode(feature.properties.name + ": " + feature.properties.incidents));
             marker.bindPopup(popup(element, feature.properties));
           }
         }).addTo(map);

@@ -13,8 +13,19 @@ def api():
     return APIClient()
 
 
+def verified(user):
+    """``user`` as django-otp's middleware leaves a request's user after a code was entered."""
+    user.is_verified = lambda: True
+    return user
+
+
 def token_client(user):
-    _row, token = services.api_token_issue(user=user, actor=user)
+    """A client with a token for ``user``: their own for an observer; for a staff account, one a
+    superuser issued under a verified session (the only kind that carries staff powers)."""
+    actor = user
+    if user.is_staff or user.is_superuser:
+        actor = verified(factories.UserFactory(username="token-issuer", is_staff=True, is_superuser=True))
+    _row, token = services.api_token_issue(user=user, actor=actor)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client

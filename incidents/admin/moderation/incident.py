@@ -260,42 +260,47 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        changes = {
+        # Nothing is written here: save_related makes one service call with the incident's changes and
+        # its details' together, so that one save is one ``edited`` event and one new version.
+        request.incident_changes = {
             field: form.cleaned_data[field]
             for field in form.changed_data
             if field in services.MODERATOR_EDITABLE_FIELDS
         }
+
+    def save_related(self, request, form, formsets, change):
+        detail_changes, changed_forms = {}, []
+        for formset in formsets:
+            if formset.model not in self.detail_models:
+                continue
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for detail_form in formset.forms:
+                if detail_form.instance.pk and detail_form.has_changed():
+                    detail_changes.update(
+                        {field: detail_form.cleaned_data[field] for field in detail_form.changed_data}
+                    )
+                    changed_forms.append((formset, detail_form))
         try:
             services.incident_edit(
-                incident=obj,
+                incident=form.instance,
                 actor=request.user,
-                changes=changes,
+                changes=getattr(request, "incident_changes", {}),
+                detail_changes=detail_changes,
                 expected_version=form.cleaned_data.get("seen_version"),
             )
         except (services.WorkflowError, ValidationError) as error:
             request.incident_save_failed = True
             messages.error(request, services.error_message(error))
+        else:
+            for formset, detail_form in changed_forms:
+                formset.changed_objects.append((detail_form.instance, detail_form.changed_data))
+        super().save_related(request, form, formsets, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model not in self.detail_models:
             return super().save_formset(request, form, formset, change)
-        # The service saves the details, not formset.save(): say what changed for the admin's log.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        if getattr(request, "incident_save_failed", False):
-            return None
-        # Detail changes go through the service too, so that they are recorded.
-        for detail_form in formset.forms:
-            if detail_form.instance.pk and detail_form.has_changed():
-                detail_changes = {field: detail_form.cleaned_data[field] for field in detail_form.changed_data}
-                try:
-                    services.incident_edit(
-                        incident=form.instance, actor=request.user, changes={}, detail_changes=detail_changes
-                    )
-                except (services.WorkflowError, ValidationError) as error:
-                    request.incident_save_failed = True
-                    messages.error(request, services.error_message(error))
-                else:
-                    formset.changed_objects.append((detail_form.instance, detail_form.changed_data))
+        # The service saved the details (save_related), not formset.save(): the admin's log reads
+        # what changed from changed_objects, filled there.
         return None
 
     def response_change(self, request, obj):

@@ -14,6 +14,7 @@ import random
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
@@ -93,8 +94,19 @@ class Command(BaseCommand):
         parser.add_argument("--election", help="Election slug (default: the current election).")
         parser.add_argument("--seed", type=int, default=2021, help="Seed of the generator (default 2021).")
         parser.add_argument("--batch", type=int, default=5000, help="Rows per insert batch.")
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Run with debug off (a benchmark server): the incidents it makes are published.",
+        )
 
     def handle(self, *args, **options):
+        if not (settings.DEBUG or options["not_production"]):
+            raise CommandError(
+                "seed_incidents publishes invented incidents: it runs only with DJANGO_DEBUG=true, "
+                "or with --i-know-this-is-not-production on a server nobody reads."
+            )
         election = self.election(options["election"])
         regions = self.regions(election)
         stations = {}
