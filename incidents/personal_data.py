@@ -30,6 +30,8 @@ IIN = re.compile(r"(?<![\d\w])\d{12}(?![\d\w])")
 #: a run of digits with spaces, hyphens or brackets between them, perhaps after a +
 PHONE = re.compile(r"(?<![\d\w+])\+?\(?\d(?:[ \-()]{0,2}\d){6,17}")
 PHONE_DIGITS = range(10, 16)
+#: a link: the digits in its path (an OONI measurement's time stamp, say) are not phone or ID numbers
+URL = re.compile(r"https?://\S+")
 WORD = re.compile(r"\w+")
 #: name parts shorter than this are too common to search for
 MIN_NAME_PART = 3
@@ -150,11 +152,20 @@ def find_personal_data(text, *, reporter_names=(), reporter_identifiers=(), deta
         return []
     findings = []
     findings += [Finding(str(LABELS["email"]), m.group()) for m in EMAIL.finditer(text)]
+    links = [match.span() for match in URL.finditer(text)]
+
+    def in_link(match):
+        return any(start <= match.start() and match.end() <= end for start, end in links)
+
     iin_spans = []
     for match in IIN.finditer(text):
+        if in_link(match):
+            continue
         iin_spans.append(match.span())
         findings.append(Finding(str(LABELS["iin"]), match.group()))
     for match in PHONE.finditer(text):
+        if in_link(match):
+            continue
         if len(_digits(match.group())) in PHONE_DIGITS and match.span() not in iin_spans:
             findings.append(Finding(str(LABELS["phone"]), match.group().strip()))
     findings += _find_names(text, reporter_names, "reporter")

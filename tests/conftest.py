@@ -267,6 +267,7 @@ PUBLIC_TEXT_VALUES = {
     "providers": '<script>alert("providers")</script> Kazakhtelecom (AS9198)',
     "official_justification": '<script>alert("justification")</script> Maintenance, the operator said.',
     "measurement_url": "https://explorer.ooni.org/m/20210110-public-measurement?q=<script>",
+    "source_links": "https://example.org/blockage-source?q=<script>",
 }
 
 
@@ -298,6 +299,7 @@ def fully_filled_texts(election, region, polling_station):
                 "providers": PUBLIC_TEXT_VALUES["providers"],
                 "official_justification": PUBLIC_TEXT_VALUES["official_justification"],
                 "measurement_url": PUBLIC_TEXT_VALUES["measurement_url"],
+                "source_links": PUBLIC_TEXT_VALUES["source_links"],
             },
         ),
     ):

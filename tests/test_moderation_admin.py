@@ -368,7 +368,8 @@ def corrections(page):
         forms += [inline.formset.management_form, *inline.formset.forms]
     data = {form.add_prefix(name): form[name].value() for form in forms for name in form.fields}
     data = {name: value for name, value in data.items() if value is not None}
-    local = timezone.localtime(data.pop("occurred_at"))  # as the admin shows and reads it
+    # as the admin shows and reads it: in the election's time zone
+    local = timezone.localtime(data.pop("occurred_at"), page.context["original"].election.zone)
     data.update({"occurred_at_0": local.date().isoformat(), "occurred_at_1": local.time().isoformat()})
     return data
 

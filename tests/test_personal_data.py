@@ -27,6 +27,13 @@ def test_phone_numbers_are_found(text):
     assert len(found(text)) == 1
 
 
+def test_the_digits_of_a_link_are_neither_phone_nor_id_numbers():
+    # An OONI measurement's link carries its time stamp; a phone written beside it is still found.
+    link = "https://explorer.ooni.org/m/20210110043001.123456_KZ_webconnectivity_abc"
+    assert found(link) == []
+    assert found(f"{link} call +7 701 999 1234") == ["+7 701 999 1234"]
+
+
 def test_email_is_found():
     assert found("Write to aigerim.n@mail.kz today.") == ["aigerim.n@mail.kz"]
 

@@ -4,10 +4,12 @@ Playwright never downloads a browser here. Without Chromium these tests are
 skipped, except when OBSERVER_REQUIRE_BROWSER=1 (as in CI), where they fail.
 """
 
+import io
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM = Path(os.environ.get("OBSERVER_CHROMIUM", "/usr/bin/chromium"))
 PHONE = {"width": 360, "height": 740}
@@ -80,3 +82,25 @@ def new_context(chromium, live_server):
 def page(new_context):
     """A phone-sized page; ``page.base_url`` is the live server. Requests to other hosts fail the test."""
     return new_context().new_page()
+
+
+def demo_with_logins(settings):
+    """The demo election with its accounts made ordinary ones, for browser tests that log in.
+
+    ``load_demo`` gives its accounts their password only under debug, and demo accounts are
+    refused whenever debug is off (``security.backends``); the suite runs with debug off, as
+    production does. So the accounts the tests log in with stop being demo accounts here, as
+    an operator's real accounts would be.
+    """
+    from django.contrib.auth import get_user_model
+
+    from incidents.models import Observer
+    from incidents.security.backends import DEMO_EMAIL_DOMAIN
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    for user in get_user_model().objects.filter(email__iendswith=DEMO_EMAIL_DOMAIN):
+        user.email = user.email.lower().replace(DEMO_EMAIL_DOMAIN, "@observer.test")
+        user.save(update_fields=["email"])
+    Observer.objects.filter(is_demo=True).update(is_demo=False)

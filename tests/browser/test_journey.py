@@ -25,13 +25,13 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from PIL import Image
 
 from incidents import services
 from incidents.models import Incident, OfficialResult, PollingStation, Status
 
 from .. import samples
+from .conftest import demo_with_logins
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,9 +113,7 @@ def shot(page, name):
 @pytest.fixture
 def demo(settings):
     """The demo election, its regions, results and accounts."""
-    settings.DEBUG = True  # the demo accounts get their password only in debug
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
+    demo_with_logins(settings)
 
 
 @pytest.fixture

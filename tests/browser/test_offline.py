@@ -4,17 +4,16 @@ The live server runs in the test's process; the browser is cut off with
 ``context.set_offline`` and answers are lost with ``page.route``.
 """
 
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 from PIL import Image
 from playwright.sync_api import expect
 
 from incidents.models import EventAction, Incident, IncidentEvent
 
 from .. import samples
+from .conftest import demo_with_logins
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,9 +22,7 @@ PASSWORD = "observer-demo-2021"
 
 @pytest.fixture
 def demo(settings):
-    settings.DEBUG = True  # the demo accounts get their demo password only in debug
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
+    demo_with_logins(settings)
     settings.OBSERVER_SUBMISSIONS_PER_MINUTE = 0
 
 

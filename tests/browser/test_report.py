@@ -1,22 +1,19 @@
 """An observer on a phone logs in, files a detention with a photo, and finds it in their list."""
 
-import io
 import os
 
 import pytest
-from django.core.management import call_command
 
 from incidents.models import Incident
 
 from .. import samples
+from .conftest import demo_with_logins
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_observer_files_a_detention_with_a_photo_on_a_phone(page, tmp_path, settings):
-    settings.DEBUG = True  # the demo accounts get their demo password only in debug
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
+    demo_with_logins(settings)
     photo = tmp_path / "IMG_20210110_101500.jpg"
     photo.write_bytes(samples.image_bytes("JPEG", size=(640, 480)))
 

@@ -60,6 +60,7 @@ def test_the_shape_names_every_public_text():
         "providers",
         "measurement_url",
         "official_justification",
+        "source_links",  # the sources of a blockage (issue 19), typed by the observer
     ]
     assert shape.public_text_fields(IncidentKind.DETENTION) == []
     assert shape.public_text_fields(IncidentKind.OTHER) == []

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 #: DESIGN.md's workflow, written out by hand: (from, to, action, who, reason required, claim required).
 #: claim → in review; release back to the queue; verify, ask, reject from review; the observer answers;
 #: a report that waits for an answer may be rejected; publish; retract with a public notice.
+#: The riskiest reports (a detention naming detained people, a report marked sensitive) are approved
+#: by a second moderator before they are published (issue 18; the guards are tested in
+#: tests/test_moderation_scale.py).
 WORKFLOW = {
     ("submitted", "in_review", "claimed", "moderator", False, False),
     ("in_review", "submitted", "released", "moderator", False, True),
@@ -24,7 +27,14 @@ WORKFLOW = {
     ("needs_info", "submitted", "answered", "reporter", True, False),
     ("needs_info", "rejected", "rejected", "moderator", True, True),
     ("verified", "published", "published", "moderator", False, False),
+    ("verified", "approved", "approved", "moderator", False, False),
+    ("approved", "published", "published", "moderator", False, False),
     ("published", "retracted", "retracted", "moderator", True, False),
+}
+#: a claim ends without its holder: by itself once it expires, or broken by a coordinator with a reason
+CLAIM_ENDINGS = {
+    ("in_review", "submitted", "claim_expired", "system", False),
+    ("in_review", "submitted", "claim_broken", "coordinator", True),
 }
 
 
@@ -34,6 +44,14 @@ def test_the_workflow_table_is_the_one_drawn():
         for (source, to), move in workflow.TRANSITIONS.items()
     }
     assert table == WORKFLOW
+
+
+def test_the_ways_a_claim_ends_without_its_holder_are_the_ones_drawn():
+    endings = {
+        (str(source), str(to), str(action), str(move.role), move.reason_required)
+        for action, (source, to, move) in workflow.CLAIM_ENDINGS.items()
+    }
+    assert endings == CLAIM_ENDINGS
 
 
 def test_a_private_file_of_a_published_incident_is_refused(client, submit, moderator):
