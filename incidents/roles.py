@@ -23,6 +23,11 @@ ROLE_PERMISSIONS = {
         **{("incidents", model): VIEW for model in REFERENCE_MODELS},
         ("incidents", "organization"): VIEW,
         ("incidents", "resultchange"): VIEW,
+        ("incidents", "protocolcopy"): (*VIEW, "verify"),
+        ("incidents", "protocolcopyevent"): VIEW,
+        ("incidents", "protocolline"): VIEW,
+        ("incidents", "pvtsample"): VIEW,
+        ("incidents", "pvtstation"): VIEW,
     },
     "Coordinator": {
         ("incidents", "incident"): (*EDIT, "moderate", "reassign"),
@@ -33,6 +38,11 @@ ROLE_PERMISSIONS = {
         ("incidents", "organization"): ALL,
         ("incidents", "observer"): ALL,
         ("incidents", "resultchange"): VIEW,
+        ("incidents", "protocolcopy"): (*VIEW, "verify"),
+        ("incidents", "protocolcopyevent"): VIEW,
+        ("incidents", "protocolline"): ALL,
+        ("incidents", "pvtsample"): VIEW,
+        ("incidents", "pvtstation"): VIEW,
         ("auth", "user"): ("view", "add", "change"),
         # API tokens: issued for and revoked from observers (the token itself is shown once, never stored).
         ("knox", "authtoken"): ("view", "add", "delete"),

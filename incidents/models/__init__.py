@@ -1,7 +1,18 @@
 """The domain model, split by concern and re-exported here."""
 
 from .base import AppendOnlyError
-from .elections import Election, OfficialResult, Party, PartyResult, PollingStation, Region, ResultChange
+from .counting import (
+    CopyAction,
+    CopyStatus,
+    LineRole,
+    ProtocolCopy,
+    ProtocolCopyEvent,
+    ProtocolLine,
+    PvtSample,
+    PvtStation,
+    SampleStrata,
+)
+from .elections import Area, Election, OfficialResult, Party, PartyResult, PollingStation, Region, ResultChange
 from .events import IncidentEvent
 from .incidents import (
     DETAIL_MODELS,
@@ -42,11 +53,14 @@ from .vocabularies import (
 __all__ = [
     "DETAIL_MODELS",
     "AppendOnlyError",
+    "Area",
     "Attachment",
     "AttachmentKind",
     "BlockageScope",
     "BlockageType",
     "Charges",
+    "CopyAction",
+    "CopyStatus",
     "DatePrecision",
     "DenialMethod",
     "DeniedAccess",
@@ -64,6 +78,7 @@ __all__ = [
     "IncidentKind",
     "InternetBlockage",
     "InternetService",
+    "LineRole",
     "Observer",
     "ObserverKind",
     "OfficialResult",
@@ -73,11 +88,17 @@ __all__ = [
     "PartyResult",
     "Perpetrator",
     "PollingStation",
+    "ProtocolCopy",
+    "ProtocolCopyEvent",
+    "ProtocolLine",
+    "PvtSample",
+    "PvtStation",
     "Region",
     "RegionLevel",
     "ReleaseStatus",
     "ResultChange",
     "ResultStage",
+    "SampleStrata",
     "Source",
     "Status",
     "Verification",
