@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from incidents.api import docs, errors, moderation_views, public_views, report_views
+from incidents.results import api as results_api
 
 REFERENCE = "<str:reference>"
 
@@ -23,6 +24,9 @@ v1 = [
     path("incidents.csv", public_views.IncidentCsv.as_view(), name="api-incident-csv"),
     path("incidents.geojson", public_views.IncidentGeoJson.as_view(), name="api-incident-geojson"),
     path(f"incidents/{REFERENCE}/", public_views.IncidentDetail.as_view(), name="api-incident-detail"),
+    path("pvt/", results_api.PvtEstimate.as_view(), name="api-pvt-estimate"),
+    path("pvt.csv", results_api.PvtEstimateCsv.as_view(), name="api-pvt-estimate-csv"),
+    path("protocol-copies.csv", results_api.ProtocolCopiesCsv.as_view(), name="api-protocol-copies-csv"),
     path("reports/", report_views.ReportList.as_view(), name="api-report-list"),
     path(f"reports/{REFERENCE}/", report_views.ReportDetail.as_view(), name="api-report-detail"),
     path(f"reports/{REFERENCE}/answer/", report_views.ReportAnswer.as_view(), name="api-report-answer"),

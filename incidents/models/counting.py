@@ -262,7 +262,10 @@ class PvtStation(models.Model):
 
     sample = models.ForeignKey(PvtSample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="stations")
     polling_station = models.ForeignKey(
-        "incidents.PollingStation", verbose_name=_("polling station"), on_delete=models.PROTECT, related_name="+"
+        "incidents.PollingStation",
+        verbose_name=_("polling station"),
+        on_delete=models.PROTECT,
+        related_name="pvt_entries",
     )
     stratum = models.CharField(_("stratum"), max_length=64)
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .. import views
 from . import exports
@@ -15,4 +15,5 @@ urlpatterns = [
     path("regions/map.geojson", public_views.region_map_data, name="region-map-data"),
     path("regions/<str:code>/", public_views.region_detail, name="region-detail"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment-file"),
+    path("", include("incidents.results.urls")),
 ]

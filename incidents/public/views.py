@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from .. import selectors
 from ..models import Incident, Region
+from ..results.summary import election_pvt
 from . import cache as public_cache
 from . import charts
 from .filters import ElectionChoiceForm, PublicIncidentFilter
@@ -152,6 +153,7 @@ def home(request):
                 "map_data_url": reverse("region-map-data") + (f"?{election_query}" if election_query else ""),
                 "map_settings": _map_settings(),
                 "election_query": election_query,
+                "pvt": election_pvt(election),
             }
         )
         return {"title": election.name, "template": "incidents/home.html", "context": overview, "map": True}
@@ -294,6 +296,7 @@ def region_detail(request, code):
             "summary": overview.summary,
             "party_chart": charts.party_votes(overview.party_results),
             "incidents_query": f"{election_query}region={region.code}",
+            "pvt": election_pvt(election, region=region),
         }
         return {"title": region.name, "template": "incidents/region_detail.html", "context": context}
 

@@ -1,0 +1,10 @@
+"""Public PVT pages, included from incidents/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("pvt/", views.pvt_page, name="pvt"),
+    path("e/<slug:election>/pvt/", views.pvt_page, name="election-pvt"),
+]

@@ -1,0 +1,54 @@
+"""The public PVT pages: the estimate beside the official result, per election (docs/pvt.md).
+
+Built like the other public pages (``public_views._page``: content cached, no user in it).
+Nothing here reads an observer, a photo or a copy that does not count.
+"""
+
+from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
+
+from .. import selectors as site_selectors
+from ..models import Election, PvtStation
+from ..public import cache as public_cache
+from ..public.views import _not_found, _page
+from . import charts, selectors
+from .summary import pvt_context
+
+
+@require_safe
+def pvt_page(request, election=None):
+    def build():
+        if election is None:
+            chosen = site_selectors.election_current()
+        else:
+            chosen = Election.objects.filter(slug=election).first()
+            if chosen is None:
+                return _not_found(
+                    gettext("Unknown election"),
+                    gettext("There is no election “%(slug)s”.") % {"slug": election},
+                )
+        title = gettext("Parallel vote tabulation")
+        if chosen is None:
+            return _not_found(title, gettext("A coordinator has not set up an election yet."))
+        overview = selectors.pvt_overview(chosen)
+        sample = overview.sample
+        published_stations = []
+        if sample is not None and sample.published:
+            published_stations = list(
+                PvtStation.objects.filter(sample=sample)
+                .select_related("polling_station")
+                .order_by("stratum", "polling_station__number")
+                .values_list("stratum", "polling_station__number")
+            )
+        context = {
+            "election": chosen,
+            "overview": overview,
+            "summary": pvt_context(overview) if sample else None,
+            "regions": [(area, charts.intervals(area.comparisons)) for area in overview.regions],
+            "differences": selectors.station_differences(chosen),
+            "published_stations": published_stations,
+            "election_query": f"election={chosen.slug}",
+        }
+        return {"title": f"{title}: {chosen.name}", "template": "incidents/results/pvt.html", "context": context}
+
+    return _page(request, build, public_cache.LISTS)
