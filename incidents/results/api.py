@@ -39,6 +39,9 @@ def area_fields():
     }
 
 
+#: one component, used for the country and for each region
+AREA = inline_serializer("PvtArea", area_fields()).__class__
+
 OVERVIEW = inline_serializer(
     "PvtOverview",
     {
@@ -56,8 +59,8 @@ OVERVIEW = inline_serializer(
             },
             allow_null=True,
         ),
-        "national": inline_serializer("PvtArea", area_fields(), allow_null=True),
-        "regions": inline_serializer("PvtArea", area_fields(), many=True),
+        "national": AREA(allow_null=True),
+        "regions": AREA(many=True),
         "station_differences": inline_serializer(
             "PvtStationDifference",
             {

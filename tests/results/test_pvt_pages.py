@@ -213,6 +213,7 @@ def private_copy(pvt_election, region, good_figures):
 
 def test_no_observer_photo_or_unverified_copy_on_any_public_surface(client, pvt_election, private_copy, region):
     copy, private_values = private_copy
+    assert copy.status == "submitted" and not copy.photo_is_public
     # observers of the verified copies must not show either
     private_values += list(ProtocolCopy.objects.counted().values_list("observer__user__username", flat=True).distinct())
     surfaces = [
