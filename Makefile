@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test bench bench-curve faults tools install install-dev messages messages-extract lint format clean
+.PHONY: run test bench bench-curve bench-pvt faults tools install install-dev messages messages-extract lint format clean
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -28,6 +28,10 @@ bench: install messages tools
 CURVE_SIZES ?= 10000,100000,1000000
 bench-curve: install-dev messages
 	CURVE_SIZES=$(CURVE_SIZES) $(BIN)/python bench/curve.py
+
+# The PVT: coverage of its intervals on the 2016 Duma stations, and the estimate timed on PostgreSQL.
+bench-pvt: install-dev
+	$(BIN)/python bench/pvt.py
 
 faults: install messages tools
 	$(BIN)/python bench/faults.py

@@ -16,6 +16,7 @@ Sources:
 
 import hashlib
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -149,6 +150,45 @@ class Estimate:
         return self.enough and self.low <= share <= self.high
 
 
+@dataclass(frozen=True)
+class StratumMoments:
+    """What the estimate needs of one stratum's reports: their number, means and centred sums of squares.
+
+    ``syy = Σ(y − ȳ)²``, ``sxx = Σ(x − x̄)²``, ``sxy = Σ(y − ȳ)(x − x̄)``: with them
+    ``Σ(d − d̄)² = syy − 2R·sxy + R²·sxx`` for any ratio R, so a stratum is read once and
+    the country and each region are then combined from the same moments.
+    """
+
+    count: int
+    mean_y: float
+    mean_x: float
+    syy: float
+    sxx: float
+    sxy: float
+
+
+def stratum_moments(pairs: Iterable[tuple[float, float]]) -> StratumMoments:
+    """The StratumMoments of a stratum's ``(y, x)`` reports (see :func:`moments_of_columns`)."""
+    pairs = list(pairs)
+    return moments_of_columns([y for y, _ in pairs], [x for _, x in pairs])
+
+
+def moments_of_columns(ys: list, xs: list) -> StratumMoments:
+    """The StratumMoments of a stratum whose reports are ``ys[i], xs[i]``.
+
+    From the raw sums, ``syy = (n·Σy² − (Σy)²) / n`` and alike: with whole numbers (votes,
+    ballots) the numerators are exact in Python's integers, so nothing cancels badly.
+    """
+    count = len(ys)
+    if not count:
+        return StratumMoments(0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    sum_y, sum_x = sum(ys), sum(xs)
+    syy = (count * sum(map(operator.mul, ys, ys)) - sum_y * sum_y) / count
+    sxx = (count * sum(map(operator.mul, xs, xs)) - sum_x * sum_x) / count
+    sxy = (count * sum(map(operator.mul, ys, xs)) - sum_y * sum_x) / count
+    return StratumMoments(count, sum_y / count, sum_x / count, syy, sxx, sxy)
+
+
 def ratio_estimate(
     reports: Iterable[tuple[Hashable, float, float]],
     stratum_sizes: Mapping[Hashable, int],
@@ -175,38 +215,42 @@ def ratio_estimate(
     of 0. A standard error of exactly 0 is only given when every station of every
     stratum reported (then the figure is a count, not an estimate); a zero spread from
     a part of the stations says nothing about the others, so it is "not enough data" too.
+    (Computed through :func:`estimate_from_moments`.)
     """
     by_stratum = defaultdict(list)
     for stratum, y, x in reports:
         if stratum in stratum_sizes:
-            by_stratum[stratum].append((float(y), float(x)))
-    count = sum(len(rows) for rows in by_stratum.values())
+            by_stratum[stratum].append((y, x))
+    return estimate_from_moments({s: stratum_moments(rows) for s, rows in by_stratum.items()}, stratum_sizes, z=z)
+
+
+def estimate_from_moments(
+    moments: Mapping[Hashable, StratumMoments], stratum_sizes: Mapping[Hashable, int], *, z: float = Z95
+) -> Estimate:
+    """:func:`ratio_estimate` from each stratum's StratumMoments; strata not in ``stratum_sizes`` are left out."""
+    empty = StratumMoments(0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    used = {stratum: moments.get(stratum, empty) for stratum in stratum_sizes}
+    count = sum(m.count for m in used.values())
     # a stratum of one station is complete with its one report
-    short = tuple(sorted((s for s in stratum_sizes if len(by_stratum[s]) < min(2, stratum_sizes[s])), key=str))
+    short = tuple(sorted((s for s, m in used.items() if m.count < min(2, stratum_sizes[s])), key=str))
     if short or not stratum_sizes:
         return Estimate(None, None, None, None, count, short)
-    total_y = total_x = 0.0
-    for stratum, rows in by_stratum.items():
-        if not rows:
-            continue
-        size = stratum_sizes[stratum]
-        total_y += size * sum(y for y, _ in rows) / len(rows)
-        total_x += size * sum(x for _, x in rows) / len(rows)
+    total_y = sum(stratum_sizes[s] * m.mean_y for s, m in used.items() if m.count)
+    total_x = sum(stratum_sizes[s] * m.mean_x for s, m in used.items() if m.count)
     if total_x <= 0:
         return Estimate(None, None, None, None, count, ())
     ratio = total_y / total_x
     variance_sum = 0.0
     complete = True
-    for stratum, rows in by_stratum.items():
-        if not rows:
+    for stratum, m in used.items():
+        if not m.count:
             continue
-        size, taken = stratum_sizes[stratum], len(rows)
-        residuals = [y - ratio * x for y, x in rows]
-        mean = sum(residuals) / taken
-        spread = sum((d - mean) ** 2 for d in residuals) / (taken - 1) if taken > 1 else 0.0
-        correction = max(0.0, 1 - taken / size)
+        size = stratum_sizes[stratum]
+        correction = max(0.0, 1 - m.count / size)
         complete = complete and correction == 0
-        variance_sum += size * size * correction * spread / taken
+        if m.count > 1:
+            spread = max(0.0, m.syy - 2 * ratio * m.sxy + ratio * ratio * m.sxx) / (m.count - 1)
+            variance_sum += size * size * correction * spread / m.count
     standard_error = math.sqrt(variance_sum) / total_x
     if standard_error == 0 and not complete:
         return Estimate(None, None, None, None, count, ())

@@ -8,7 +8,8 @@ conflict) are read, and never who copied them. The estimate is computed by
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db import connection
+from django.db.models import Count, F, Func, IntegerField, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -106,10 +107,15 @@ def _share(value):
 
 
 def _stratum_sizes(election, strata):
-    fields = ["region__code", "area"] if strata == SampleStrata.REGION_AREA else ["region__code"]
+    """Stations per stratum, counted from the (election, region) index; the regions' codes read apart."""
+    fields = ["region_id", "area"] if strata == SampleStrata.REGION_AREA else ["region_id"]
+    counts = list(
+        PollingStation.objects.filter(election=election).order_by().values(*fields).annotate(stations=Count("id"))
+    )
+    codes = dict(Region.objects.filter(pk__in={row["region_id"] for row in counts}).values_list("pk", "code"))
     sizes = {}
-    for row in PollingStation.objects.filter(election=election).values(*fields).annotate(stations=Count("id")):
-        key = row["region__code"]
+    for row in counts:
+        key = codes[row["region_id"]]
         if strata == SampleStrata.REGION_AREA:
             key = f"{key}/{row['area'] or 'unknown'}"
         sizes[key] = row["stations"]
@@ -120,58 +126,108 @@ def _region_of(stratum):
     return stratum.split("/", 1)[0]
 
 
-def sample_reports(sample):
-    """A sample's counted copies: ``(stratum sizes, {stratum: [(lines, party_votes)]}, sampled per stratum)``."""
+class JsonInteger(Func):
+    """One key of a JSON object column, as an integer read by the database: no JSON is decoded in Python.
+
+    (Django's key lookups take a key of digits, as party ids are, for a list index on PostgreSQL.)
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, field_name, key):
+        super().__init__(F(field_name))
+        self.key = str(key)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"CAST(json_extract({sql}, %s) AS INTEGER)", [*params, f'$."{self.key}"']
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"(({sql}) ->> %s)::integer", [*params, self.key]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What is estimated: turnout (cast / registered) or a party's share (its votes / valid).
+
+    ``y`` and ``x`` are the (JSON field, key) of its numerator and denominator in a copy.
+    """
+
+    key: str
+    label: str
+    colour: str
+    party_id: int | None
+    y: tuple
+    x: tuple
+
+
+def _figures(roles, parties):
+    figures = []
+    if roles.get(LineRole.CAST) and roles.get(LineRole.REGISTERED):
+        cast, registered = ("lines", roles[LineRole.CAST]), ("lines", roles[LineRole.REGISTERED])
+        figures.append(Figure("turnout", _("Turnout"), "#555555", None, cast, registered))
+    if roles.get(LineRole.VALID):
+        valid = ("lines", roles[LineRole.VALID])
+        figures += [
+            Figure(party.short_name, party.name, party.colour, party.pk, ("party_votes", str(party.pk)), valid)
+            for party in parties
+        ]
+    return figures
+
+
+def sample_reports(sample, columns):
+    """A sample's counted copies: ``(stratum sizes, {stratum: [column values]}, sampled per stratum)``.
+
+    For each stratum, one list per column of ``columns`` (a list of (JSON field, key)), in that
+    order, 0 where a figure is missing: one station's copy is the i-th item of every list.
+    """
     sizes = _stratum_sizes(sample.election_id, sample.strata)
-    strata = dict(PvtStation.objects.filter(sample=sample).values_list("polling_station_id", "stratum"))
+    names = {f"figure_{index}": JsonInteger(*column) for index, column in enumerate(columns)}
     copies = (
         ProtocolCopy.objects.counted()
         .filter(election_id=sample.election_id, polling_station__pvt_entries__sample=sample)
         .order_by("polling_station_id", "id")
-        .values_list("polling_station_id", "lines", "party_votes")
+        .annotate(**names)
+        .values_list("polling_station_id", "polling_station__pvt_entries__stratum", *names)
     )
-    reports = defaultdict(list)
+    # Read through the cursor: the database gives integers already, and the ORM's per-value
+    # converters would cost more than the estimate itself (docs/benchmarks.md).
+    sql, params = copies.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    reports = defaultdict(lambda: [[] for _ in columns])
     seen = set()
-    for station_id, lines, votes in copies:
+    for station_id, stratum, *figures in rows:
         if station_id in seen:  # copies that count agree with each other: one per station
             continue
         seen.add(station_id)
-        reports[strata[station_id]].append((lines, votes))
-    sampled = defaultdict(int)
-    for stratum in strata.values():
-        sampled[stratum] += 1
-    return sizes, reports, sampled
+        for values, figure in zip(reports[stratum], figures, strict=True):
+            values.append(figure or 0)
+    sampled = dict(
+        PvtStation.objects.filter(sample=sample).values("stratum").annotate(n=Count("id")).values_list("stratum", "n")
+    )
+    return sizes, dict(reports), sampled
 
 
-def _comparisons(sizes, reports, roles, parties, official_turnout, official_shares):
-    valid, cast, registered = roles.get(LineRole.VALID), roles.get(LineRole.CAST), roles.get(LineRole.REGISTERED)
-    rows = []
-    if cast and registered:
-        turnout = [
-            (stratum, lines.get(cast, 0), lines.get(registered, 0))
-            for stratum, copies in reports.items()
-            for lines, _votes in copies
-        ]
-        rows.append(
-            Comparison("turnout", _("Turnout"), "#555555", pvt.ratio_estimate(turnout, sizes), official_turnout)
+def _moments(figure, reports, columns):
+    """Each stratum's moments for ``figure``: every stratum read once, for the country and its regions alike."""
+    y, x = columns.index(figure.y), columns.index(figure.x)
+    return {stratum: pvt.moments_of_columns(lists[y], lists[x]) for stratum, lists in reports.items()}
+
+
+def _comparisons(figures, moments, sizes, official_turnout, official_shares):
+    return [
+        Comparison(
+            figure.key,
+            figure.label,
+            figure.colour,
+            pvt.estimate_from_moments(moments[figure.key], sizes),
+            official_turnout if figure.party_id is None else official_shares.get(figure.party_id),
         )
-    if valid:
-        for party in parties:
-            votes = [
-                (stratum, party_votes.get(str(party.pk), 0), lines.get(valid, 0))
-                for stratum, copies in reports.items()
-                for lines, party_votes in copies
-            ]
-            rows.append(
-                Comparison(
-                    party.short_name,
-                    party.name,
-                    party.colour,
-                    pvt.ratio_estimate(votes, sizes),
-                    official_shares.get(party.pk),
-                )
-            )
-    return rows
+        for figure in figures
+    ]
 
 
 def pvt_overview(election, *, regions=True):
@@ -182,9 +238,12 @@ def pvt_overview(election, *, regions=True):
     if sample is None:
         return PvtOverview(election=election, sample=None)
     sample.election = election
-    sizes, reports, sampled = sample_reports(sample)
     roles = {role: code for code, role in ProtocolLine.objects.filter(election=election).values_list("code", "role")}
     parties = list(election.parties.all())
+    figures = _figures(roles, parties)
+    columns = list(dict.fromkeys(column for figure in figures for column in (figure.y, figure.x)))
+    sizes, reports, sampled = sample_reports(sample, columns)
+    moments = {figure.key: _moments(figure, reports, columns) for figure in figures}
     results = list(
         OfficialResult.objects.filter(election=election, polling_station__isnull=True).prefetch_related(
             Prefetch("party_results", queryset=PartyResult.objects.select_related("result"))
@@ -197,15 +256,10 @@ def pvt_overview(election, *, regions=True):
     national = AreaEstimate(
         region=None,
         comparisons=_comparisons(
-            sizes,
-            reports,
-            roles,
-            parties,
-            _share(national_result.turnout) if national_result else None,
-            national_shares,
+            figures, moments, sizes, _share(national_result.turnout) if national_result else None, national_shares
         ),
         sampled=sum(sampled.values()),
-        reported=sum(len(rows) for rows in reports.values()),
+        reported=sum(len(lists[0]) for lists in reports.values() if lists),
     )
     areas = []
     if regions:
@@ -219,15 +273,14 @@ def pvt_overview(election, *, regions=True):
                 AreaEstimate(
                     region=region,
                     comparisons=_comparisons(
+                        figures,
+                        moments,
                         {s: sizes[s] for s in strata},
-                        {s: reports[s] for s in strata if s in reports},
-                        roles,
-                        parties,
                         _share(result.turnout) if result else None,
                         shares,
                     ),
-                    sampled=sum(sampled[s] for s in strata),
-                    reported=sum(len(reports.get(s, ())) for s in strata),
+                    sampled=sum(sampled.get(s, 0) for s in strata),
+                    reported=sum(len(reports[s][0]) for s in strata if reports.get(s)),
                 )
             )
     return PvtOverview(election=election, sample=sample, national=national, regions=areas)
