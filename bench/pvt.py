@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import support  # noqa: E402
+from bench import support
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/obs_pvt"
 
@@ -88,8 +88,12 @@ def build_election(sampled):
             for number in range(7)
         ]
         for position, (code, role) in enumerate(
-            [("registered", LineRole.REGISTERED), ("cast", LineRole.CAST), ("invalid", LineRole.INVALID)]
-            + [("valid", LineRole.VALID)],
+            [
+                ("registered", LineRole.REGISTERED),
+                ("cast", LineRole.CAST),
+                ("invalid", LineRole.INVALID),
+                ("valid", LineRole.VALID),
+            ],
             start=1,
         ):
             ProtocolLine.objects.create(election=election, code=code, role=role, position=position, name_en=code)
@@ -131,7 +135,7 @@ def build_election(sampled):
             )
         ProtocolCopy.objects.bulk_create(copies, batch_size=2000)
     del numbers
-    return election, len(chosen)
+    return election
 
 
 def time_estimate(election, runs=7):
@@ -162,7 +166,7 @@ def main():
     found = coverage(options.draws, options.size)
     share = found["hits"] / options.draws
     print(f"coverage: {found['hits']}/{options.draws} = {share:.1%} in {found['seconds']:.1f} s")
-    election, reported = build_election(options.stations)
+    election = build_election(options.stations)
     best, median, counted = time_estimate(election)
     print(f"estimate over {counted} sampled stations: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms")
 

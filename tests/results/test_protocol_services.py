@@ -151,3 +151,25 @@ def test_observers_are_assigned_to_sampled_stations_without_one(counted_election
     given = services.pvt_assign_observers(sample=sample, observers=observers, actor=coordinator)
     assert given == sample.stations.count()
     assert services.pvt_assign_observers(sample=sample, observers=observers, actor=coordinator) == 0
+
+
+def test_the_draw_command_prints_the_fingerprint_and_keeps_the_seed(counted_election, coordinator, moderator):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    for _ in range(12):
+        factories.PollingStationFactory(election=counted_election)
+    out = StringIO()
+    call_command(
+        "pvt_draw", "--election", counted_election.slug, "--as", coordinator.username, "--margin", "0.3", stdout=out
+    )
+    sample = PvtSample.objects.get(election=counted_election)
+    assert sample.fingerprint in out.getvalue() and sample.seed not in out.getvalue()
+    with pytest.raises(CommandError, match="coordinator"):
+        call_command("pvt_draw", "--election", counted_election.slug, "--as", moderator.username, stdout=StringIO())
+    with pytest.raises(CommandError, match="share"):
+        call_command("pvt_draw", "--election", counted_election.slug, "--as", coordinator.username, "--margin", "2")
+    call_command("pvt_draw", "--election", counted_election.slug, "--as", coordinator.username, "--publish", stdout=out)
+    sample.refresh_from_db()
+    assert sample.published and sample.seed in out.getvalue()
