@@ -6,4 +6,5 @@ parties, results, organizations, observers); ``accounts`` user accounts and invi
 Importing the package registers them all (Django's admin autodiscovery imports it).
 """
 
+from ..results import admin as results  # noqa: F401 (protocol copies and the PVT sample)
 from . import accounts, moderation, reference, tokens  # noqa: F401

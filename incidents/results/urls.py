@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("pvt/", views.pvt_page, name="pvt"),
     path("e/<slug:election>/pvt/", views.pvt_page, name="election-pvt"),
+    path("counting/photos/<int:pk>/", views.protocol_photo, name="protocol-photo"),
 ]

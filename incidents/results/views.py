@@ -4,11 +4,14 @@ Built like the other public pages (``public_views._page``: content cached, no us
 Nothing here reads an observer, a photo or a copy that does not count.
 """
 
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from .. import permissions
 from .. import selectors as site_selectors
-from ..models import Election, PvtStation
+from ..models import Election, ProtocolCopy, PvtStation
 from ..public import cache as public_cache
 from ..public.views import _not_found, _page
 from . import charts, selectors
@@ -52,3 +55,17 @@ def pvt_page(request, election=None):
         return {"title": f"{title}: {chosen.name}", "template": "incidents/results/pvt.html", "context": context}
 
     return _page(request, build, public_cache.LISTS)
+
+
+def protocol_photo(request, pk):
+    """A copy's photo, to staff who verify copies (and to anyone once a moderator made it public); 404 otherwise."""
+    copy = get_object_or_404(ProtocolCopy, pk=pk)
+    public = copy.photo_is_public and copy.status == "verified" and not copy.in_conflict
+    if not copy.photo or not (public or permissions.can_verify_copies(request.user)):
+        raise Http404
+    response = FileResponse(copy.photo.open("rb"), content_type=copy.photo_content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if not public:
+        response["Cache-Control"] = "private, no-store"
+    return response
