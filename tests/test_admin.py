@@ -24,9 +24,12 @@ FACTORIES = {
     models.Incident: factories.IncidentFactory,
     models.Attachment: factories.AttachmentFactory,
     models.IncidentEvent: factories.IncidentEventFactory,
+    models.ProtocolLine: factories.ProtocolLineFactory,
+    models.ProtocolCopy: factories.ProtocolCopyFactory,
+    models.PvtSample: factories.PvtSampleFactory,
 }
 #: rows that enter only through a service, never by hand in the admin
-SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment}
+SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment, models.ProtocolCopy, models.PvtSample}
 
 
 def admin_url(model, view, *args):
