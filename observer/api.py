@@ -27,6 +27,7 @@ v1 = [
     path("pvt/", results_api.PvtEstimate.as_view(), name="api-pvt-estimate"),
     path("pvt.csv", results_api.PvtEstimateCsv.as_view(), name="api-pvt-estimate-csv"),
     path("protocol-copies.csv", results_api.ProtocolCopiesCsv.as_view(), name="api-protocol-copies-csv"),
+    path("protocol-copies/", results_api.ProtocolCopyFile.as_view(), name="api-protocol-copy-file"),
     path("reports/", report_views.ReportList.as_view(), name="api-report-list"),
     path(f"reports/{REFERENCE}/", report_views.ReportDetail.as_view(), name="api-report-detail"),
     path(f"reports/{REFERENCE}/answer/", report_views.ReportAnswer.as_view(), name="api-report-answer"),

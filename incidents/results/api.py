@@ -1,13 +1,20 @@
 """Public API of the PVT: the estimate beside the official result, and the copies that count (docs/pvt.md)."""
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import renderers, serializers
+from rest_framework import renderers, serializers, status
 from rest_framework.response import Response
 
-from .. import tabular
+from .. import selectors as site_selectors
+from .. import services, tabular
+from ..api import idempotency
+from ..api.errors import Conflict
 from ..api.public_views import ELECTION_PARAMETER, CsvRenderer, PublicView, _election
+from ..api.report_views import IDEMPOTENCY_PARAMETER, ObserverView
+from ..models import Party, PollingStation
+from ..services.protocols import MAX_FIGURE
 from . import selectors, shape
 
 
@@ -136,3 +143,86 @@ class ProtocolCopiesCsv(_Csv):
             return self.stream(["station"], [], "protocol-copies.csv")
         header, rows = shape.copies_header_and_rows(election, selectors.counted_copies(election))
         return self.stream(header, rows, f"protocol-copies-{election.slug}.csv")
+
+
+# Filing a copy (observers) ----------------------------------------------------------------------------------------
+
+
+class ProtocolCopyCreateSerializer(serializers.Serializer):
+    polling_station = serializers.CharField(max_length=32, help_text="The station's number in the current election.")
+    copied_at = serializers.DateTimeField(help_text="When the signed sheet was copied.")
+    lines = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=MAX_FIGURE),
+        help_text='Each protocol line of the election, by its code: {"cast": 1000, …}.',
+    )
+    party_votes = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=MAX_FIGURE),
+        help_text='Each party\'s votes, by its short name: {"Nur Otan": 600, …}.',
+    )
+
+
+class CheckResultSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    passed = serializers.BooleanField()
+    left = serializers.IntegerField()
+    right = serializers.IntegerField()
+
+
+class OwnCopySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    polling_station = serializers.CharField(source="polling_station.number")
+    status = serializers.CharField()
+    in_conflict = serializers.BooleanField()
+    checks_passed = serializers.BooleanField()
+    check_results = CheckResultSerializer(many=True)
+
+
+@extend_schema(
+    tags=["observer"],
+    summary="File a copy of a polling station's result protocol",
+    description=(
+        "The figures of the signed protocol, for the current election: every line of its protocol by code and "
+        "every party's votes by short name. The checks of docs/pvt.md run on them; their results come back with "
+        "the copy (a copy that fails them is still filed, for a moderator to compare with the photo). Answers "
+        "201 with the new copy, or 200 with the copy already filed by an earlier try with the same "
+        "`Idempotency-Key`; 409 for the same key with other figures or a copy that can no longer change."
+    ),
+    parameters=[IDEMPOTENCY_PARAMETER],
+    request=ProtocolCopyCreateSerializer,
+    responses={201: OwnCopySerializer, 200: OwnCopySerializer},
+)
+class ProtocolCopyFile(ObserverView):
+    serializer_class = ProtocolCopyCreateSerializer
+
+    def post(self, request):
+        election = site_selectors.election_current()
+        serializer = ProtocolCopyCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        station = PollingStation.objects.filter(election=election, number=data["polling_station"]).first()
+        if station is None:
+            raise serializers.ValidationError({"polling_station": [_("No polling station with this number.")]})
+        parties = {party.short_name: party.pk for party in Party.objects.filter(election=election)}
+        unknown = sorted(set(data["party_votes"]) - set(parties))
+        if unknown:
+            raise serializers.ValidationError(
+                {"party_votes": [_("Not on this ballot: %(parties)s.") % {"parties": ", ".join(unknown)}]}
+            )
+        key = idempotency.key_from(request)
+        try:
+            filing = services.protocol_copy_file(
+                observer=self.observer,
+                polling_station=station,
+                copied_at=data["copied_at"],
+                lines=data["lines"],
+                party_votes={str(parties[name]): votes for name, votes in data["party_votes"].items()},
+                client_token=None if key is None else idempotency.client_token(self.observer, key),
+            )
+        except services.WorkflowError as error:
+            raise Conflict(error.message, code="copy_locked") from error
+        headers = {} if key is None else {"Idempotent-Replayed": "false" if filing.created else "true"}
+        return Response(
+            OwnCopySerializer(filing.copy).data,
+            status=status.HTTP_201_CREATED if filing.created else status.HTTP_200_OK,
+            headers=headers,
+        )
