@@ -4,17 +4,21 @@ Built like the other public pages (``public_views._page``: content cached, no us
 Nothing here reads an observer, a photo or a copy that does not count.
 """
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from .. import permissions
+from .. import permissions, services
 from .. import selectors as site_selectors
 from ..models import Election, ProtocolCopy, PvtStation
 from ..public import cache as public_cache
 from ..public.views import _not_found, _page
-from . import charts, selectors
+from ..report.views import no_election, observer_required
+from . import charts, checks, selectors
+from .protocol_forms import ProtocolCopyForm
 from .summary import pvt_context
 
 
@@ -69,3 +73,44 @@ def protocol_photo(request, pk):
     if not public:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@observer_required
+def protocol_copy_new(request):
+    """The observer copies a protocol. Figures that fail a check are shown first: "send anyway?"."""
+    election = site_selectors.election_current()
+    if election is None:
+        return no_election(request)
+    sheet = services.ProtocolSheet.of(election)
+    form = ProtocolCopyForm(request.POST or None, request.FILES or None, sheet=sheet, election=election)
+    failed = []
+    if request.method == "POST" and form.is_valid():
+        lines, votes = form.figures()
+        failed = checks.failures(sheet.check(lines, votes))
+        if not failed or form.cleaned_data["send_anyway"]:
+            try:
+                services.protocol_copy_file(
+                    observer=permissions.observer_of(request.user),
+                    polling_station=form.cleaned_data["polling_station"],
+                    copied_at=form.cleaned_data["copied_at"],
+                    lines=lines,
+                    party_votes=votes,
+                    photo=form.cleaned_data.get("photo"),
+                    client_token=f"web-{request.user.pk}-{form.cleaned_data['client_token']}"[:64],
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            except (services.WorkflowError, services.IdempotencyConflict) as error:
+                form.add_error(None, getattr(error, "message", str(error)))
+            else:
+                messages.success(request, gettext("Your copy of the protocol was sent. Thank you."))
+                return redirect("protocol-copy-new")
+        else:
+            # Asked once: the next send files the copy as it is.
+            form.data = form.data.copy()
+            form.data["send_anyway"] = "on"
+    status = 400 if request.method == "POST" and (form.errors or failed) else 200
+    return render(
+        request, "report/protocol_copy.html", {"election": election, "form": form, "failed": failed}, status=status
+    )
