@@ -103,7 +103,14 @@ class PvtEstimate(PublicView):
 
 
 class _Csv(PublicView):
+    """CSV when it works; errors are answered in JSON, whatever was asked for (as the incident exports)."""
+
     renderer_classes = [CsvRenderer, renderers.JSONRenderer]
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = self.request.accepted_renderer.media_type
+        return super().handle_exception(exc)
 
     def stream(self, header, rows, name):
         response = StreamingHttpResponse(tabular.csv_lines(header, rows), content_type="text/csv; charset=utf-8")
