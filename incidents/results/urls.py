@@ -1,4 +1,4 @@
-"""Public PVT pages, included from incidents/urls.py."""
+"""Public PVT pages, included from incidents/public/urls.py."""
 
 from django.urls import path
 

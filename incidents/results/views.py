@@ -1,6 +1,6 @@
 """The public PVT pages: the estimate beside the official result, per election (docs/pvt.md).
 
-Built like the other public pages (``public_views._page``: content cached, no user in it).
+Built like the other public pages (``public.views._page``: content cached, no user in it).
 Nothing here reads an observer, a photo or a copy that does not count.
 """
 

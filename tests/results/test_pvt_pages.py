@@ -235,7 +235,7 @@ def test_pvt_page_query_count_does_not_grow(client, pvt_election, moderator, dja
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from incidents import public_cache
+        from incidents.public import cache as public_cache
 
         public_cache.clear(public_cache.LISTS)
         with CaptureQueriesContext(connection) as queries:
