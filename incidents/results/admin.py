@@ -58,6 +58,10 @@ class ProtocolCopyForm(forms.ModelForm):
 @admin.register(ProtocolCopy)
 class ProtocolCopyAdmin(admin.ModelAdmin):
     form = ProtocolCopyForm
+
+    class Media:
+        css = {"all": ["css/moderation.css"]}
+
     list_display = ["polling_station", "election", "status", "in_conflict", "checks_passed", "created_at", "is_demo"]
     list_filter = ["status", "in_conflict", "checks_passed", "election", "is_demo"]
     list_select_related = ["polling_station", "election"]
@@ -102,7 +106,7 @@ class ProtocolCopyAdmin(admin.ModelAdmin):
         figures = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
         photo = (
             format_html(
-                '<a href="{0}"><img src="{0}" alt="{1}" style="max-width:100%;max-height:80vh"></a>',
+                '<a href="{0}"><img src="{0}" alt="{1}"></a>',
                 reverse("protocol-photo", args=[copy.pk]),
                 _("photo of the sheet"),
             )
@@ -110,9 +114,7 @@ class ProtocolCopyAdmin(admin.ModelAdmin):
             else _("No photo was sent.")
         )
         return format_html(
-            '<div style="display:flex;flex-wrap:wrap;gap:1.5em">'
-            '<div style="flex:1 1 18em"><table>{}</table><ul>{}</ul></div>'
-            '<div style="flex:1 1 18em">{}</div></div>',
+            '<div class="protocol-review"><div><table>{}</table><ul>{}</ul></div><div>{}</div></div>',
             figures,
             results,
             photo,
