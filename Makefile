@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test bench bench-curve bench-offline bench-forensics bench-sms faults tools install install-dev messages messages-extract lint format clean
+.PHONY: run test bench bench-curve bench-offline bench-forensics bench-sms bench-pvt faults tools install install-dev messages messages-extract lint format clean
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -36,6 +36,10 @@ bench-forensics: install messages
 # SMS webhooks under load: messages accepted per second, a replay storm, parse time (docs/benchmarks.md).
 bench-sms: install-dev messages tools
 	$(BIN)/python bench/sms.py
+
+# The PVT: coverage of its intervals on the 2016 Duma stations, and the estimate timed on PostgreSQL.
+bench-pvt: install-dev
+	$(BIN)/python bench/pvt.py
 
 faults: install messages tools
 	$(BIN)/python bench/faults.py

@@ -79,6 +79,19 @@ def can_issue_staff_token(actor, user):
     return users_within(actor).filter(pk=user.pk).exists()
 
 
+VERIFY_COPIES_PERMISSION = "incidents.verify_protocolcopy"
+
+
+def can_verify_copies(user):
+    """Moderators and coordinators verify protocol copies, ask about them and settle conflicts."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_perm(VERIFY_COPIES_PERMISSION)
+        and staff_powers_unlocked(user)
+    )
+
+
 def needs_second_factor(user):
     """Staff accounts log in with a password and a code; observers with a password."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)

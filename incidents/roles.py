@@ -27,6 +27,11 @@ ROLE_PERMISSIONS = {
         ("incidents", "blockagemeasurement"): VIEW,
         # The SMS inbox: messages are made a report or dismissed, never added or deleted.
         ("incidents", "smsmessage"): EDIT,
+        ("incidents", "protocolcopy"): (*EDIT, "verify"),
+        ("incidents", "protocolcopyevent"): VIEW,
+        ("incidents", "protocolline"): VIEW,
+        ("incidents", "pvtsample"): VIEW,
+        ("incidents", "pvtstation"): VIEW,
     },
     "Coordinator": {
         ("incidents", "incident"): (*EDIT, "moderate", "reassign"),
@@ -41,6 +46,11 @@ ROLE_PERMISSIONS = {
         ("incidents", "oonimeasurement"): ("view", "add"),
         ("incidents", "blockagemeasurement"): VIEW,
         ("incidents", "smsmessage"): EDIT,
+        ("incidents", "protocolcopy"): (*EDIT, "verify"),
+        ("incidents", "protocolcopyevent"): VIEW,
+        ("incidents", "protocolline"): ALL,
+        ("incidents", "pvtsample"): VIEW,
+        ("incidents", "pvtstation"): VIEW,
         ("auth", "user"): ("view", "add", "change"),
         # which regions each moderator moderates
         ("incidents", "moderatorscope"): ALL,

@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from incidents.api import docs, errors, moderation_views, public_views, report_views
 from incidents.results import api as results_api
+from incidents.results import pvt_api
 
 REFERENCE = "<str:reference>"
 
@@ -29,6 +30,10 @@ v1 = [
     path("incidents-stop.csv", public_views.IncidentStopCsv.as_view(), name="api-incident-stop-csv"),
     path("incidents.geojson", public_views.IncidentGeoJson.as_view(), name="api-incident-geojson"),
     path(f"incidents/{REFERENCE}/", public_views.IncidentDetail.as_view(), name="api-incident-detail"),
+    path("pvt/", pvt_api.PvtEstimate.as_view(), name="api-pvt-estimate"),
+    path("pvt.csv", pvt_api.PvtEstimateCsv.as_view(), name="api-pvt-estimate-csv"),
+    path("protocol-copies.csv", pvt_api.ProtocolCopiesCsv.as_view(), name="api-protocol-copies-csv"),
+    path("protocol-copies/", pvt_api.ProtocolCopyFile.as_view(), name="api-protocol-copy-file"),
     path("reports/", report_views.ReportList.as_view(), name="api-report-list"),
     path(f"reports/{REFERENCE}/", report_views.ReportDetail.as_view(), name="api-report-detail"),
     path(f"reports/{REFERENCE}/answer/", report_views.ReportAnswer.as_view(), name="api-report-answer"),

@@ -272,3 +272,35 @@ class ModeratorScopeFactory(factory.django.DjangoModelFactory):
     def regions(self, create, regions, **kwargs):
         if create:
             self.regions.set(regions or [RegionFactory()])
+
+
+class ProtocolLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ProtocolLine
+
+    election = factory.SubFactory(ElectionFactory)
+    code = factory.Sequence(lambda n: f"line_{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    name_en = factory.Sequence(lambda n: f"Line {n}")
+
+
+class ProtocolCopyFactory(factory.django.DjangoModelFactory):
+    """A bare copy for admin pages; tests of the rules file copies through services.protocol_copy_file."""
+
+    class Meta:
+        model = models.ProtocolCopy
+
+    election = factory.SubFactory(ElectionFactory)
+    polling_station = factory.SubFactory(PollingStationFactory, election=factory.SelfAttribute("..election"))
+    observer = factory.SubFactory(ObserverFactory)
+    copied_at = factory.LazyFunction(lambda: datetime.datetime(2021, 1, 10, 22, 0, tzinfo=datetime.UTC))
+
+
+class PvtSampleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PvtSample
+
+    election = factory.SubFactory(ElectionFactory)
+    seed = factory.Sequence(lambda n: f"seed-{n}")
+    fingerprint = factory.LazyAttribute(lambda sample: hashlib.sha256(sample.seed.encode()).hexdigest())
+    wanted_margin = Decimal("0.0200")

@@ -27,9 +27,20 @@ FACTORIES = {
     models.OoniMeasurement: factories.OoniMeasurementFactory,
     models.SmsMessage: factories.SmsMessageFactory,
     models.ModeratorScope: factories.ModeratorScopeFactory,
+    models.ProtocolLine: factories.ProtocolLineFactory,
+    models.ProtocolCopy: factories.ProtocolCopyFactory,
+    models.PvtSample: factories.PvtSampleFactory,
 }
 #: rows that enter only through a service (or an import), never by hand in the admin
-SERVICE_ONLY = {models.Incident, models.IncidentEvent, models.Attachment, models.OoniMeasurement, models.SmsMessage}
+SERVICE_ONLY = {
+    models.Incident,
+    models.IncidentEvent,
+    models.Attachment,
+    models.OoniMeasurement,
+    models.SmsMessage,
+    models.ProtocolCopy,
+    models.PvtSample,
+}
 
 
 def admin_url(model, view, *args):

@@ -15,6 +15,10 @@ from incidents.models import (
     OfficialResult,
     Party,
     PollingStation,
+    ProtocolCopy,
+    ProtocolCopyEvent,
+    PvtSample,
+    PvtStation,
     Region,
     Status,
 )
@@ -25,7 +29,20 @@ pytestmark = pytest.mark.django_db
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Election, Region, Party, OfficialResult, PollingStation, Observer, Incident, IncidentEvent)
+        for model in (
+            Election,
+            Region,
+            Party,
+            OfficialResult,
+            PollingStation,
+            Observer,
+            Incident,
+            IncidentEvent,
+            PvtSample,
+            PvtStation,
+            ProtocolCopy,
+            ProtocolCopyEvent,
+        )
     }
 
 
@@ -155,3 +172,27 @@ def test_a_demo_moderator_moderates_almaty_only():
     almaty = Region.objects.get(code="KZ-75")
     assert almaty.pk in permissions.moderation_scope(user)
     assert Region.objects.get(code="KZ-79").pk not in permissions.moderation_scope(user)
+
+
+def test_the_demo_pvt_is_invented_marked_and_beside_the_official_result(client):
+    from django.urls import reverse
+
+    from incidents.results import pvt
+    from incidents.results import pvt_selectors as selectors
+
+    call_command("load_demo", stdout=io.StringIO())
+    election = Election.objects.get(slug="kz-2021-mazhilis")
+    sample = PvtSample.objects.get(election=election)
+    assert sample.is_demo and sample.published
+    numbers = list(sample.stations.values_list("polling_station__number", flat=True))
+    assert pvt.fingerprint(sample.seed, numbers) == sample.fingerprint
+    copies = ProtocolCopy.objects.filter(election=election)
+    assert copies.count() == len(numbers) and not copies.filter(is_demo=False).exists()
+    assert copies.counted().count() == len(numbers) and all(copy.checks_passed for copy in copies)
+    assert not PollingStation.objects.filter(election=election, is_demo=False).exists()
+    overview = selectors.pvt_overview(election)
+    nur_otan = next(row for row in overview.national.comparisons if row.key == "Nur Otan")
+    assert nur_otan.estimate.enough and nur_otan.official == pytest.approx(0.7109)  # 71.09%, as the page shows it
+    home = client.get(reverse("home")).content.decode()
+    assert "PVT estimate beside the official result" in home
+    assert "Demo: these copies are invented, not observed." in home

@@ -233,8 +233,9 @@ def test_region_pages_query_counts(client, election, regions, django_assert_max_
     with django_assert_max_num_queries(8):
         assert client.get(reverse("region-list")).status_code == 200
     # 10, 2 for the region's internet blockages (their ids, their attached OONI measurements),
-    # whether station results exist (the forensics link), and the header's election switcher
-    with django_assert_max_num_queries(14):
+    # whether station results exist (the forensics link), the header's election switcher, and
+    # the election's PVT sample (none here)
+    with django_assert_max_num_queries(15):
         assert client.get(regions["north"].get_absolute_url()).status_code == 200
 
 
@@ -265,8 +266,9 @@ def test_home_region_table_sorts_by_query_string(client, demo):
 def test_home_query_count_with_many_incidents(client, election, regions, django_assert_max_num_queries):
     many_published(election, [regions["almaty"], regions["north"]], 40)
     # 8, 1 for the OONI measurements of the blockages among the latest incidents, 1 for whether
-    # station results exist (the forensics link), 1 for the header's election switcher
-    with django_assert_max_num_queries(11):
+    # station results exist (the forensics link), 1 for the header's election switcher, 1 for the
+    # election's PVT sample (none here)
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("home")).status_code == 200
 
 

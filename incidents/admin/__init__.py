@@ -8,4 +8,5 @@ page, files and history; ``carried`` the upload of outbox files carried from obs
 (Django's admin autodiscovery imports it).
 """
 
+from ..results import pvt_admin  # noqa: F401 (protocol copies and the PVT sample)
 from . import accounts, carried, evidence, moderation, reference, sms, tokens  # noqa: F401

@@ -1,7 +1,18 @@
 """The domain model, split by concern and re-exported here."""
 
 from .base import AppendOnlyError
-from .elections import Election, OfficialResult, Party, PartyResult, PollingStation, Region, ResultChange
+from .counting import (
+    CopyAction,
+    CopyStatus,
+    LineRole,
+    ProtocolCopy,
+    ProtocolCopyEvent,
+    ProtocolLine,
+    PvtSample,
+    PvtStation,
+    SampleStrata,
+)
+from .elections import Area, Election, OfficialResult, Party, PartyResult, PollingStation, Region, ResultChange
 from .events import IncidentEvent
 from .evidence import BlockageMeasurement, OoniMeasurement
 from .incidents import (
@@ -45,6 +56,7 @@ from .vocabularies import (
 __all__ = [
     "DETAIL_MODELS",
     "AppendOnlyError",
+    "Area",
     "Attachment",
     "AttachmentKind",
     "BlockageAuthority",
@@ -52,6 +64,8 @@ __all__ = [
     "BlockageScope",
     "BlockageType",
     "Charges",
+    "CopyAction",
+    "CopyStatus",
     "DatePrecision",
     "DenialMethod",
     "DeniedAccess",
@@ -69,6 +83,7 @@ __all__ = [
     "IncidentKind",
     "InternetBlockage",
     "InternetService",
+    "LineRole",
     "ModeratorScope",
     "Observer",
     "ObserverKind",
@@ -80,11 +95,17 @@ __all__ = [
     "PartyResult",
     "Perpetrator",
     "PollingStation",
+    "ProtocolCopy",
+    "ProtocolCopyEvent",
+    "ProtocolLine",
+    "PvtSample",
+    "PvtStation",
     "Region",
     "RegionLevel",
     "ReleaseStatus",
     "ResultChange",
     "ResultStage",
+    "SampleStrata",
     "SmsMessage",
     "SmsStatus",
     "SmsUnknownSenderAnswer",

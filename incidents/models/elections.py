@@ -141,6 +141,13 @@ class Region(TranslatedNameMixin, CoordinatesMixin, models.Model):
         return in_language(self, "centre", get_language(), fallback=self.centre)
 
 
+class Area(models.TextChoices):
+    """Urban or rural, for a PVT drawn with the two apart (empty when unknown)."""
+
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+
+
 class PollingStation(CoordinatesMixin, models.Model):
     election = models.ForeignKey(
         Election, verbose_name=_("election"), on_delete=models.CASCADE, related_name="polling_stations"
@@ -152,6 +159,7 @@ class PollingStation(CoordinatesMixin, models.Model):
     name = models.CharField(_("name"), max_length=255, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
     registered_voters = models.PositiveIntegerField(_("registered voters"), null=True, blank=True)
+    area = models.CharField(_("urban or rural"), max_length=8, choices=Area.choices, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, help_text=_("Invented for the demonstration."))
 
     class Meta:
@@ -160,6 +168,7 @@ class PollingStation(CoordinatesMixin, models.Model):
         verbose_name_plural = _("polling stations")
         constraints = [
             models.UniqueConstraint(fields=["election", "number"], name="polling_station_number_unique_per_election"),
+            models.CheckConstraint(condition=Q(area__in=["", *Area.values]), name="polling_station_area_valid"),
             *coordinate_constraints("polling_station"),
         ]
         indexes = [models.Index(fields=["election", "region"])]

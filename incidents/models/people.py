@@ -91,6 +91,7 @@ class Observer(models.Model):
         if self.phone and normalize_phone(self.phone) is None:
             raise ValidationError({"phone": _("This is not a phone number.")})
 
+
 class ModeratorScope(models.Model):
     """The regions a moderator moderates, set by a coordinator. A region covers its sub-regions.
 

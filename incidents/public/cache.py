@@ -72,6 +72,9 @@ from ..models import (
     Party,
     PartyResult,
     PollingStation,
+    ProtocolCopy,
+    ProtocolLine,
+    PvtSample,
     Region,
     Status,
 )
@@ -394,6 +397,13 @@ def on_attachment_changed(sender, instance, **kwargs):
         clear_on_commit(LISTS)
 
 
+def on_counting_changed(sender, instance=None, created=False, **kwargs):
+    # A copy just filed counts for nothing yet; any later change (verified, asked, in conflict,
+    # settled) may move the PVT estimate on the overview, the region pages and the PVT page.
+    if not (sender is ProtocolCopy and created):
+        clear(LISTS)
+
+
 def connect():
     incident_changed.connect(on_incident_changed, dispatch_uid="public_cache_incident_changed")
     reference_data_changed.connect(on_bulk_write, dispatch_uid="public_cache_bulk_write")
@@ -402,5 +412,8 @@ def connect():
         post_delete.connect(
             on_reference_data_changed, sender=model, dispatch_uid=f"public_cache_{model.__name__}_deleted"
         )
+    for model in (ProtocolCopy, ProtocolLine, PvtSample):
+        post_save.connect(on_counting_changed, sender=model, dispatch_uid=f"public_cache_{model.__name__}_saved")
+        post_delete.connect(on_counting_changed, sender=model, dispatch_uid=f"public_cache_{model.__name__}_deleted")
     post_save.connect(on_attachment_changed, sender=Attachment, dispatch_uid="public_cache_attachment_saved")
     post_delete.connect(on_attachment_changed, sender=Attachment, dispatch_uid="public_cache_attachment_deleted")

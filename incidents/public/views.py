@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from .. import outages, selectors
 from ..models import Incident, Region
 from ..results.selectors import has_station_results
+from ..results.summary import election_pvt
 from . import cache as public_cache
 from . import charts, timeline
 from .filters import ElectionChoiceForm, PublicIncidentFilter
@@ -164,6 +165,7 @@ def home(request):
                 "map_settings": _map_settings(),
                 "election_query": election_query,
                 "station_results": has_station_results(election),
+                "pvt": election_pvt(election),
             }
         )
         return {"title": election.name, "template": "incidents/home.html", "context": overview, "map": True}
@@ -327,6 +329,7 @@ def region_detail(request, code):
                 overview.blockages, now=timezone.now(), zone=election.zone if election else zoneinfo.ZoneInfo("UTC")
             ),
             "station_results": has_station_results(election, region),
+            "pvt": election_pvt(election, region=region),
         }
         return {"title": region.name, "template": "incidents/region_detail.html", "context": context}
 

@@ -8,6 +8,7 @@ one transaction and an upsert by natural keys: a second run changes nothing.
 
 import datetime
 import json
+import random
 from base64 import b32encode
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,9 @@ from incidents.models import (
     Party,
     PartyResult,
     PollingStation,
+    ProtocolCopy,
+    ProtocolLine,
+    PvtSample,
     Region,
     ResultStage,
     Source,
@@ -142,6 +146,8 @@ class Command(BaseCommand):
         self.load_moderator_regions(demo["accounts"], regions, users)
         if "local_election" in demo:
             self.load_local_election(demo["local_election"], regions, users)
+        if "pvt" in demo:
+            self.load_pvt(election, facts, demo["pvt"], regions, parties, users)
 
     def load_election(self, data, demo):
         self.stdout.write(f"Election {data['slug']}")
@@ -385,6 +391,111 @@ class Command(BaseCommand):
             verification=row.get("verification"),
             public_summary=row.get("public_summary"),
         )
+
+    def load_pvt(self, election, facts, data, regions, parties, users):
+        """Invented: protocol lines, PVT demo stations, a sample drawn from a fixed seed, and a verified copy
+        of each sampled station, drawn at random around the official figures (demo data, not observations)."""
+        created = 0
+        for position, row in enumerate(data["protocol_lines"], start=1):
+            _, new, _ = upsert(
+                ProtocolLine,
+                {"election": election, "code": row["code"]},
+                {
+                    "role": row["role"],
+                    "position": position,
+                    "name_en": row["name_en"],
+                    "name_ru": row["name_ru"],
+                    "name_kk": row["name_kk"],
+                },
+            )
+            created += new
+        self.progress("Protocol lines", created, len(data["protocol_lines"]))
+        created = 0
+        for code, region in regions.items():
+            for index in range(101, 101 + data["stations_per_region"]):
+                number = f"{code.split('-')[-1]}-{index:03d}"
+                _, new, _ = upsert(
+                    PollingStation,
+                    {"election": election, "number": number},
+                    {
+                        "region": region,
+                        "name": f"Demo polling station {number} ({region.centre})",
+                        "address": f"{region.centre} (invented address)",
+                        "is_demo": True,
+                    },
+                )
+                created += new
+        self.progress("PVT polling stations (demo)", created, len(regions) * data["stations_per_region"])
+        sample = PvtSample.objects.filter(election=election).first()
+        if sample is None or sample.seed != data["seed"]:
+            sample = services.pvt_sample_draw(
+                election=election,
+                wanted_margin=Decimal(data["wanted_margin"]),
+                actor=users[data["coordinator"]],
+                seed=data["seed"],
+                is_demo=True,
+            )
+        if data["published"] and not sample.published:
+            sample = services.pvt_sample_publish(sample=sample, actor=users[data["coordinator"]])
+        turnout = {row["code"]: row["turnout_percent_preliminary"] / 100 for row in facts["regions"]}
+        total = sum(row["votes"] for row in facts["parties"])
+        shares = [(parties[row["short"]], row["votes"] / total) for row in facts["parties"]]
+        observers = [users[name].observer_profile for name in data["observers"]]
+        moderator = users[data["moderator"]]
+        created = 0
+        entries = sample.stations.select_related("polling_station__region").order_by("polling_station__number")
+        for index, entry in enumerate(entries):
+            station = entry.polling_station
+            lines, votes = self.invented_protocol(data, station, turnout[station.region.code], shares)
+            filing = services.protocol_copy_file(
+                observer=observers[index % len(observers)],
+                polling_station=station,
+                copied_at=datetime.datetime.combine(election.election_day, datetime.time(21, 30), tzinfo=self.zone),
+                lines=lines,
+                party_votes=votes,
+                client_token=f"demo-{election.slug}-pvt-{station.number}",
+            )
+            if filing.created:
+                ProtocolCopy.objects.filter(pk=filing.copy.pk).update(is_demo=True)
+                services.protocol_copy_verify(copy=filing.copy, actor=moderator, comment="Demo: invented copy.")
+                created += 1
+        self.progress("Protocol copies (invented, verified)", created, entries.count())
+
+    def invented_protocol(self, data, station, turnout, shares):
+        """One station's invented figures: turnout around its region's official figure, shares around the
+        national ones; they add up, as a careful copy does."""
+        rng = random.Random(f"{data['seed']}:{station.number}")
+        registered = rng.randint(900, 2600)
+        spread = data["turnout_spread_points"] / 100
+        cast = round(registered * min(0.98, max(0.05, rng.gauss(turnout, spread))))
+        invalid = round(cast * rng.uniform(0.01, 0.06))
+        valid = cast - invalid
+        # The leading party's share moves around its national share, the others take the rest in their
+        # national proportions: no normalising, so the invented copies are centred on the official shares.
+        lead = max(range(len(shares)), key=lambda i: shares[i][1])
+        lead_share = shares[lead][1]
+        moved = min(0.99, max(0.01, rng.gauss(lead_share, data["party_spread"])))
+        weights = [
+            moved if i == lead else share * (1 - moved) / (1 - lead_share) for i, (_, share) in enumerate(shares)
+        ]
+        exact = [valid * weight for weight in weights]
+        votes = [int(value) for value in exact]
+        for position in sorted(range(len(exact)), key=lambda i: exact[i] - votes[i], reverse=True)[
+            : valid - sum(votes)
+        ]:
+            votes[position] += 1
+        issued = cast + rng.randint(0, 3)
+        cancelled = rng.randint(40, 250)
+        lines = {
+            "registered": registered,
+            "received": issued + cancelled,
+            "issued": issued,
+            "cancelled": cancelled,
+            "cast": cast,
+            "invalid": invalid,
+            "valid": valid,
+        }
+        return lines, {str(party.pk): count for (party, _), count in zip(shares, votes, strict=True)}
 
     def local(self, value):
         """A naive ISO time in the election's time zone, as an aware datetime."""
