@@ -22,6 +22,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DETAIL_MODELS, DatePrecision, IncidentKind, Status, Verification
+from ..models.base import TranslatedText, translated_text
 
 #: the incident columns a public page, export or API answer may show
 PUBLIC_INCIDENT_FIELDS = (
@@ -33,9 +34,13 @@ PUBLIC_INCIDENT_FIELDS = (
     "occurred_at",
     "occurred_precision",
     "public_summary",
+    "public_summary_ru",
+    "public_summary_kk",
     "verification",
     "published_at",
     "retraction_notice",
+    "retraction_notice_ru",
+    "retraction_notice_kk",
     "latitude",
     "longitude",
     "is_sensitive",
@@ -231,6 +236,8 @@ class PublicIncident:
     details: tuple[PublicDetail, ...]
     corroborating_reports: int | None = None
     attachments: tuple[PublicAttachment, ...] = ()
+    #: the public summary in the reader's language, or the language it falls back to
+    summary: TranslatedText | None = None
 
     @property
     def placement_label(self):
@@ -249,6 +256,8 @@ class RetractedIncident:
     url: str
     retraction_notice: str
     is_retracted: bool = True
+    #: the notice in the reader's language, or the language it falls back to
+    notice: TranslatedText | None = None
 
 
 def occurred_text(local, precision):
@@ -280,6 +289,10 @@ def _text(model, field_name, value, zone):
     return str(value)
 
 
+#: facts that only qualify another: shown only when that other fact was given
+UNLESS_GIVEN = {"people_detained_is_minimum": "people_detained"}
+
+
 def public_details(incident, *, readable=True):
     """The public facts of the incident's kind, in a fixed order (without texts for people unless ``readable``)."""
     fields = PUBLIC_DETAIL_FIELDS.get(incident.kind)
@@ -291,6 +304,8 @@ def public_details(incident, *, readable=True):
     facts = []
     for name in fields:
         value = getattr(detail, name)
+        if name in UNLESS_GIVEN and getattr(detail, UNLESS_GIVEN[name]) in (None, ""):
+            continue  # "at least this many: no" says nothing when no number was given
         field = model._meta.get_field(name)
         facts.append(
             PublicDetail(
@@ -349,7 +364,7 @@ def from_incident(incident, *, attachments=(), readable=True):
         region_name=region.name_in(language) if region else "",
         region_url=region_path(region.code) if region else "",
         polling_station_number=station.number if station else "",
-        polling_station_name=station.name if station else "",
+        polling_station_name=station.name_text.text if station else "",
         occurred_at=incident.occurred_at,
         occurred_local=local,
         occurred_precision=incident.occurred_precision,
@@ -364,6 +379,7 @@ def from_incident(incident, *, attachments=(), readable=True):
         details=public_details(incident, readable=readable),
         corroborating_reports=getattr(incident, "corroborating_reports", None),
         attachments=public_attachments(attachments),
+        summary=translated_text(incident, "public_summary", language),
     )
 
 
@@ -371,7 +387,10 @@ def retracted(incident):
     if incident.status != Status.RETRACTED:
         raise ValueError(f"{incident.reference} is not retracted")
     return RetractedIncident(
-        reference=incident.reference, url=incident.get_absolute_url(), retraction_notice=incident.retraction_notice
+        reference=incident.reference,
+        url=incident.get_absolute_url(),
+        retraction_notice=incident.retraction_notice,
+        notice=translated_text(incident, "retraction_notice"),
     )
 
 

@@ -470,7 +470,20 @@ REPORTER_EDITABLE_FIELDS = (
     "is_sensitive",
 )
 #: fields a moderator may change at any time
-MODERATOR_EDITABLE_FIELDS = (*REPORTER_EDITABLE_FIELDS, "public_summary", "source", "source_url")
+#: the public texts in other languages: public whenever the incident is, so checked at every save
+PUBLIC_TRANSLATIONS = {
+    "public_summary_ru": "public_summary",
+    "public_summary_kk": "public_summary",
+    "retraction_notice_ru": "retraction_notice",
+    "retraction_notice_kk": "retraction_notice",
+}
+MODERATOR_EDITABLE_FIELDS = (
+    *REPORTER_EDITABLE_FIELDS,
+    "public_summary",
+    "source",
+    "source_url",
+    *PUBLIC_TRANSLATIONS,
+)
 
 
 def _as_recorded(value):
@@ -540,6 +553,9 @@ def incident_edit(
         if "public_summary" in recorded and locked.status in (Status.PUBLISHED, Status.RETRACTED):
             # The summary of a published incident is public the moment it is saved.
             refuse_personal_data(incident=locked, text=locked.public_summary)
+        for field, text_name in PUBLIC_TRANSLATIONS.items():
+            if field in recorded:
+                refuse_personal_data(incident=locked, text=getattr(locked, field), text_name=text_name, field=field)
         if {"region", "polling_station", "occurred_at"} & set(recorded):
             validate_place_and_time(
                 election=locked.election,
