@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test bench bench-curve faults tools install install-dev messages messages-extract lint format clean outlines
+.PHONY: run test bench bench-curve faults tools install install-dev messages messages-extract lint format clean outlines system-packages
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -32,6 +32,12 @@ bench-curve: install-dev messages
 faults: install messages tools
 	$(BIN)/python bench/faults.py
 
+# PyICU (requirements.txt) compiles against ICU: Debian's libicu-dev, pkg-config and a C++ compiler.
+system-packages:
+	@pkg-config --exists icu-i18n 2>/dev/null && command -v g++ >/dev/null || { \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q libicu-dev pkg-config g++ \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libicu-dev pkg-config g++; }; }
+
 # wrk drives the load from a process of its own (Debian's package).
 tools:
 	@command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk \
@@ -41,7 +47,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.txt
+$(VENV)/.installed: $(BIN)/python requirements.txt | system-packages
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 

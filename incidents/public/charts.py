@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from .. import collation
 from ..geometry import Projection, bounds, parse_outline
 
 #: drawing units; the SVG scales to the width of the page
@@ -166,6 +167,11 @@ class Choropleth:
     width: int
     height: float
     note: str = ""
+
+    @property
+    def names(self):
+        """The shapes in the alphabetical order of the reader's language, for the list under the map."""
+        return collation.sorted_names(self.shapes, key=lambda shape: shape.name)
 
 
 def classes(values, count=5):

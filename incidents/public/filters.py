@@ -28,11 +28,14 @@ SORTS = {
     "-published": ("-published_at", "-id"),
     "published": ("published_at", "id"),
 }
+#: the list's order when none is chosen: newest first by publication time (a day-only time says nothing
+#: of the hour, so ordering by when it happened would put a report published minutes ago below older ones)
+DEFAULT_SORT = "-published"
 SORT_CHOICES = [
-    ("-occurred", _("Newest first")),
-    ("occurred", _("Oldest first")),
     ("-published", _("Recently published first")),
     ("published", _("Earliest published first")),
+    ("-occurred", _("Newest first")),
+    ("occurred", _("Oldest first")),
 ]
 MAX_TEXT = 200
 
@@ -181,7 +184,7 @@ class PublicIncidentFilter(CurrentElectionFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS["-occurred"])
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT])
         return queryset
 
     def filter_region(self, queryset, name, value):

@@ -205,6 +205,15 @@ class PublicAttachment:
     content_type: str
     size: int
 
+    @property
+    def is_photo(self):
+        return self.kind == "photo" and self.content_type in ("image/jpeg", "image/png", "image/webp")
+
+    @property
+    def phone_url(self):
+        """The photo scaled down for a phone (the full file stays at ``url``)."""
+        return f"{self.url}?size=phone"
+
 
 @dataclass(frozen=True)
 class PublicIncident:

@@ -174,7 +174,7 @@ def region_overview(election, region, *, latest=20):
         ids = list(
             Incident.objects.published()
             .filter(election=election, region_id__in=region_ids)
-            .order_by("-occurred_at", "-id")
+            .order_by("-published_at", "-id")
             .values_list("pk", flat=True)[:latest]
         )
         incidents = incidents_public_page(ids)
