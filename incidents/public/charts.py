@@ -17,9 +17,11 @@ from ..geometry import Projection, bounds, parse_outline
 
 #: drawing units; the SVG scales to the width of the page
 WIDTH = 320
-LABEL_HEIGHT = 16
-BAR_HEIGHT = 13
-ROW_GAP = 10
+LABEL_HEIGHT = 15
+BAR_HEIGHT = 10
+ROW_GAP = 7
+#: room kept right of a bar for its figure, so no figure sits on a bar or on the national mark
+VALUE_ROOM = 40
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class RegionRow:
     turnout_text_inside: bool
     incidents: int
     incidents_width: float
+    incidents_text_x: float = 0
 
 
 @dataclass(frozen=True)
@@ -79,25 +82,31 @@ class TurnoutIncidentsChart:
     incidents_x: float
     national_x: float | None
     national_text: str
+    track: float = 0
+    bar_top: float = 0
+    bar_height: float = BAR_HEIGHT
+    text_y: float = 0
     width: int = WIDTH
 
 
 def turnout_and_incidents(summaries, national_turnout):
-    """Per region, turnout (left half, 0–100%) beside published incidents (right half).
+    """Per region, turnout (left, 0–100%) beside published incidents (right).
 
-    Regions are in the order given; a vertical line marks the national turnout.
+    Each row is the region's name on a line of its own, then the two bars with their figures just
+    after them. The national turnout is a dashed mark drawn across the turnout bars only, and named
+    once in a key above the rows, so it crosses no text. Regions are in the order given.
     """
     if not summaries:
         return None
     half = WIDTH / 2 - 4
+    track = half - VALUE_ROOM
     most = max((summary.incidents for summary in summaries), default=0) or 1
     step = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     rows = []
     for index, summary in enumerate(summaries):
         turnout = summary.turnout
-        turnout_width = round(float(turnout) / 100 * half, 1) if turnout is not None else 0
-        # The figure sits inside its bar when there is room, else just after it.
-        inside = turnout_width >= 40
+        turnout_width = round(float(turnout) / 100 * track, 1) if turnout is not None else 0
+        incidents_width = round(summary.incidents / most * (half - VALUE_ROOM), 1)
         rows.append(
             RegionRow(
                 name=summary.region.name,
@@ -105,20 +114,25 @@ def turnout_and_incidents(summaries, national_turnout):
                 y=index * step,
                 turnout_text=f"{number_format(turnout, 1)}%" if turnout is not None else "—",
                 turnout_width=turnout_width,
-                turnout_text_x=turnout_width - 3 if inside else turnout_width + 3,
-                turnout_text_inside=inside,
+                turnout_text_x=round(track + 3, 1),
+                turnout_text_inside=False,
                 incidents=summary.incidents,
-                incidents_width=round(summary.incidents / most * (half - 24), 1),
+                incidents_width=incidents_width,
+                incidents_text_x=round(half + 8 + incidents_width + 3, 1),
             )
         )
-    national_x = round(float(national_turnout) / 100 * half, 1) if national_turnout is not None else None
+    national_x = round(float(national_turnout) / 100 * track, 1) if national_turnout is not None else None
     return TurnoutIncidentsChart(
         rows=rows,
         height=len(rows) * step,
         half=half,
+        track=track,
         incidents_x=half + 8,
         national_x=national_x,
         national_text=f"{number_format(national_turnout, 2)}%" if national_turnout is not None else "",
+        bar_top=LABEL_HEIGHT + 1,
+        bar_height=BAR_HEIGHT,
+        text_y=LABEL_HEIGHT + BAR_HEIGHT,
     )
 
 
@@ -242,7 +256,8 @@ def choropleth(summaries, measure, *, current=None):
     counting = measure != "turnout" and bool(note)
     if counting and len(known) <= len(ramp):
         # few distinct counts: one class each, the lightest for the fewest
-        steps = ramp[len(ramp) - len(known) :] if len(known) > 1 else ramp[-1:]
+        last = len(known) - 1
+        steps = [ramp[round(i * (len(ramp) - 1) / last)] for i in range(len(known))] if last else ramp[-1:]
         colour_of = dict(zip(known, steps, strict=True))
         legend_items = [LegendItem(colour_of[value], number_format(value, 0)) for value in known]
     elif known:
