@@ -80,3 +80,9 @@ def new_context(chromium, live_server):
 def page(new_context):
     """A phone-sized page; ``page.base_url`` is the live server. Requests to other hosts fail the test."""
     return new_context().new_page()
+
+
+def open_map(page):
+    """Open the interactive map (its script comes only then) and wait until it has drawn."""
+    page.locator("[data-map-open]").first.click()
+    page.wait_for_selector("[data-map][data-state='ready']")
