@@ -267,3 +267,19 @@ def test_api_docs_allow_their_icons_and_link_back(client, db):
     assert f'href="{reverse("home")}"' in response.content.decode()
     # the rest of the site keeps the strict policy
     assert "data:" not in client.get(reverse("home"))["Content-Security-Policy"]
+
+
+def test_a_private_photo_has_no_phone_rendition_either(client, db):
+    incident = factories.IncidentFactory(published=True)
+    content = samples.image_bytes(size=(800, 600), exif=False, xmp=False)
+    attachment = factories.AttachmentFactory(
+        incident=incident,
+        is_public=False,
+        kind="photo",
+        content_type="image/jpeg",
+        file=factories.ContentFile(content, name="photo.jpg"),
+        content=content,
+    )
+    assert f"/attachments/{attachment.pk}/" not in page(client, incident.get_absolute_url())
+    url = reverse("attachment-file", args=[attachment.pk])
+    assert client.get(url, {"size": "phone"}).status_code == 404
