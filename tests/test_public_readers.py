@@ -283,3 +283,10 @@ def test_a_private_photo_has_no_phone_rendition_either(client, db):
     assert f"/attachments/{attachment.pk}/" not in page(client, incident.get_absolute_url())
     url = reverse("attachment-file", args=[attachment.pk])
     assert client.get(url, {"size": "phone"}).status_code == 404
+
+
+def test_region_filter_lists_regions_in_the_readers_alphabet(client, demo):
+    kazakh = page(client, reverse("incident-list"), "kk")
+    options = re.findall(r'<option value="(KZ-\d+)"', kazakh)
+    assert options.index("KZ-11") < options.index("KZ-23")  # Ақмола облысы before Атырау облысы
+    assert options.index("KZ-15") < options.index("KZ-19")  # Ақтөбе before Алматы

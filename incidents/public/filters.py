@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from .. import selectors
+from .. import collation, selectors
 from ..models import Election, IncidentKind, Region, Verification
 
 #: sort keys offered to the public, each a stable ordering (ties broken by id)
@@ -58,8 +58,19 @@ class ElectionChoiceField(django_filters.fields.ModelChoiceField):
         return obj.name
 
 
+class CollatedRegionIterator(ListedChoiceIterator):
+    """The regions in the alphabetical order of the reader's language (``collation``), the empty choice first."""
+
+    def __iter__(self):
+        choices = list(super().__iter__())
+        empty = [choice for choice in choices if not hasattr(choice[0], "instance")]
+        regions = [choice for choice in choices if hasattr(choice[0], "instance")]
+        name_key = collation.name_key()
+        return iter(empty + sorted(regions, key=lambda choice: name_key(choice[0].instance.name)))
+
+
 class RegionChoiceField(django_filters.fields.ModelChoiceField):
-    iterator = ListedChoiceIterator
+    iterator = CollatedRegionIterator
 
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.code})"
