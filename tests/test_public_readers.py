@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
@@ -23,6 +24,13 @@ from . import factories, samples
 from .public_data import published
 
 SQUARE = {"type": "Polygon", "coordinates": [[[70, 50], [72, 50], [72, 52], [70, 52], [70, 50]]]}
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A page asked for in another language leaves that language active in this thread: undo it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def page(client, url, language="en"):

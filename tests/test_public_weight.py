@@ -10,14 +10,23 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from incidents.models import Incident
 
 BUDGET = 60 * 1024
 ASSET = re.compile(r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src)="/static/([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A page asked for in another language leaves that language active in this thread: undo it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def gzipped(data):
