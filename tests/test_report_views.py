@@ -2,10 +2,12 @@
 
 import datetime
 import io
+import zoneinfo
 
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from incidents import services
@@ -579,3 +581,28 @@ def test_answering_a_question_sends_the_report_back(observer_client, submit, mod
     # Answering twice is refused with a message, not an error page.
     again = observer_client.post(url, {"answer": "Again"}, follow=True)
     assert again.status_code == 200 and incident.events.filter(action=EventAction.ANSWERED).count() == 1
+
+
+# The date of a new report
+
+
+def test_new_report_starts_on_the_election_day_never_in_the_future(observer_client, election):
+    # the election (10 January 2021) is past: its day, the time left to the observer
+    form = observer_client.get(file_url(IncidentKind.DETENTION)).context["form"]
+    assert form.initial["occurred_at"] == [election.election_day, None]
+    assert form.initial["occurred_precision"] == "day"
+    html = observer_client.get(file_url(IncidentKind.DETENTION)).content.decode()
+    assert 'value="2021-01-10"' in html
+
+
+def test_every_error_of_the_form_in_one_round(observer_client, region):
+    future = (timezone.now() + datetime.timedelta(days=3)).astimezone(region_zone()).date().isoformat()
+    response = post_report(observer_client, region=region, occurred_at_0=future, description="")
+    assert response.status_code == 200
+    assert field_errors(response, "occurred_at") == ["This time is in the future."]
+    assert field_errors(response, "description")
+    assert nothing_saved()
+
+
+def region_zone():
+    return zoneinfo.ZoneInfo("Asia/Almaty")

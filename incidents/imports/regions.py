@@ -5,9 +5,11 @@ same file. Regions are few (hundreds, a few thousand), so the importer holds
 the file's rows until the end to resolve parents and refuse loops.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..geometry import MAX_OUTLINE_CHARS, dumps, parse_outline
 from ..models import Region, RegionLevel
 from .base import BATCH_SIZE, Column, Importer, Item, Refusal, count_and_diff, update_rows
 
@@ -23,6 +25,8 @@ FIELDS = [
     "centre_kk",
     "latitude",
     "longitude",
+    "geometry",
+    "geometry_source",
 ]
 
 
@@ -45,6 +49,20 @@ class RegionImporter(Importer):
         Column("centre_kk", False, gettext_lazy("Administrative centre in Kazakh."), "Алматы"),
         Column("latitude", False, gettext_lazy("Centre latitude, WGS 84 degrees."), "43.238949"),
         Column("longitude", False, gettext_lazy("Centre longitude, WGS 84 degrees."), "76.889709"),
+        Column(
+            "geometry",
+            False,
+            gettext_lazy(
+                "Outline: a GeoJSON Polygon or MultiPolygon in WGS 84 degrees, simplified to a few kilobytes."
+            ),
+            '{"type":"Polygon","coordinates":[[[76.8,43.3],[77.0,43.3],[77.0,43.1],[76.8,43.3]]]}',
+        ),
+        Column(
+            "geometry_source",
+            False,
+            gettext_lazy("Where the outline comes from, with its licence."),
+            "Natural Earth (public domain)",
+        ),
     ]
 
     def prepare(self, header):
@@ -65,6 +83,12 @@ class RegionImporter(Importer):
         if code and len(country) != 2:
             cells.refuse("country", _("Give the two-letter ISO 3166-1 country code, e.g. KZ."))
         latitude, longitude = cells.point()
+        geometry = cells.text("geometry", max_length=MAX_OUTLINE_CHARS)
+        if geometry:
+            try:
+                geometry = dumps(parse_outline(geometry))
+            except ValidationError as error:
+                cells.refuse("geometry", " ".join(error.messages))
         values = {
             "code": code,
             "name_en": cells.text("name_en", required=True, max_length=255),
@@ -77,6 +101,8 @@ class RegionImporter(Importer):
             "centre_kk": cells.text("centre_kk", max_length=255),
             "latitude": latitude,
             "longitude": longitude,
+            "geometry": geometry,
+            "geometry_source": cells.text("geometry_source", max_length=255),
         }
         return Item(line=cells.line, key=code, values=values, extra={"parent": parent or None})
 
@@ -155,5 +181,7 @@ class RegionImporter(Importer):
             "centre_kk",
             "latitude",
             "longitude",
+            "geometry",
+            "geometry_source",
         )
         yield from rows.iterator(chunk_size=BATCH_SIZE)

@@ -2,6 +2,7 @@
 
 import datetime
 import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +40,41 @@ class TranslatedNameMixin(models.Model):
     def name_in(self, language):
         """The name in ``language`` (a code like "ru" or "ru-ru"), else in English."""
         return in_language(self, "name", language, fallback=self.name_en)
+
+
+@dataclass(frozen=True)
+class TranslatedText:
+    """A public text as a reader gets it: the text, the language it is in, and whether that is
+    another language than the reader's (the page then says so)."""
+
+    text: str
+    language: str
+    is_fallback: bool
+
+    def __str__(self):
+        return self.text
+
+    def __bool__(self):
+        return bool(self.text)
+
+    @property
+    def language_name(self):
+        return get_language_info(self.language)["name_translated"]
+
+
+def translated_text(instance, field, language=None):
+    """``instance``'s ``field`` in the reader's ``language`` (default: the active one).
+
+    The English text is in ``<field>``, translations in ``<field>_ru`` and ``<field>_kk``. A missing
+    translation falls back to English, then to the other languages in the order of LANGUAGES.
+    """
+    wanted = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    order = [wanted] + [code for code, _name in settings.LANGUAGES if code != wanted]
+    for code in order:
+        text = getattr(instance, field if code == "en" else f"{field}_{code}", "") or ""
+        if text:
+            return TranslatedText(text, code, code != wanted)
+    return TranslatedText("", wanted, False)
 
 
 def in_language(instance, field, language, *, fallback):

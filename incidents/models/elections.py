@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ..geometry import parse_outline
 from .base import (
     AppendOnlyModel,
     CoordinatesMixin,
@@ -20,6 +21,7 @@ from .base import (
     choices_constraint,
     coordinate_constraints,
     in_language,
+    translated_text,
     validate_time_zone,
 )
 from .vocabularies import ElectionKind, RegionLevel, ResultStage
@@ -95,6 +97,11 @@ class Election(TranslatedNameMixin, models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+def validate_outline(text):
+    if text:
+        parse_outline(text)
+
+
 class Region(TranslatedNameMixin, CoordinatesMixin, models.Model):
     """A unit of geography. It outlives elections, so it belongs to none."""
 
@@ -118,6 +125,18 @@ class Region(TranslatedNameMixin, CoordinatesMixin, models.Model):
     centre = models.CharField(_("administrative centre"), max_length=255, blank=True)
     centre_ru = models.CharField(_("administrative centre (Russian)"), max_length=255, blank=True)
     centre_kk = models.CharField(_("administrative centre (Kazakh)"), max_length=255, blank=True)
+    geometry = models.TextField(
+        _("outline"),
+        blank=True,
+        validators=[validate_outline],
+        help_text=_("GeoJSON Polygon or MultiPolygon in WGS 84 degrees, simplified (a few kilobytes)."),
+    )
+    geometry_source = models.CharField(
+        _("outline source"),
+        max_length=255,
+        blank=True,
+        help_text=_("Where the outline comes from and its licence, shown under the map."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -157,6 +176,8 @@ class PollingStation(CoordinatesMixin, models.Model):
     )
     number = models.CharField(_("number"), max_length=32, help_text=_("The station's number, unique in its election."))
     name = models.CharField(_("name"), max_length=255, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=255, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
     registered_voters = models.PositiveIntegerField(_("registered voters"), null=True, blank=True)
     area = models.CharField(_("urban or rural"), max_length=8, choices=Area.choices, blank=True)
@@ -177,6 +198,11 @@ class PollingStation(CoordinatesMixin, models.Model):
         if self.name:
             return _("Station %(number)s, %(name)s") % {"number": self.number, "name": self.name}
         return _("Station %(number)s") % {"number": self.number}
+
+    @property
+    def name_text(self):
+        """The station's name in the reader's language (``TranslatedText``)."""
+        return translated_text(self, "name")
 
 
 class Party(TranslatedNameMixin, models.Model):
@@ -251,6 +277,8 @@ class OfficialResult(models.Model):
         help_text=_("Only when the commission published a percentage without the counts."),
     )
     source = models.CharField(_("source"), max_length=500)
+    source_ru = models.CharField(_("source (Russian)"), max_length=500, blank=True)
+    source_kk = models.CharField(_("source (Kazakh)"), max_length=500, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     as_of = models.DateTimeField(_("as of"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -317,6 +345,11 @@ class OfficialResult(models.Model):
     def clean(self):
         if self.polling_station_id and self.polling_station.election_id != self.election_id:
             raise ValidationError({"polling_station": _("This polling station belongs to another election.")})
+
+    @property
+    def source_text(self):
+        """The source in the reader's language (``TranslatedText``: says when it falls back)."""
+        return translated_text(self, "source")
 
     @property
     def turnout(self):

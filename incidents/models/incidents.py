@@ -136,6 +136,12 @@ class Incident(CoordinatesMixin, models.Model):
         blank=True,
         help_text=_("Written by a moderator, with personal data taken out. Shown to the public."),
     )
+    public_summary_ru = models.TextField(
+        _("public summary (Russian)"), blank=True, help_text=_("Shown to readers of the Russian pages.")
+    )
+    public_summary_kk = models.TextField(
+        _("public summary (Kazakh)"), blank=True, help_text=_("Shown to readers of the Kazakh pages.")
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     verification = models.CharField(
         _("verification"), max_length=16, choices=Verification.choices, default=Verification.UNVERIFIED
@@ -186,6 +192,8 @@ class Incident(CoordinatesMixin, models.Model):
     retraction_notice = models.TextField(
         _("retraction notice"), blank=True, help_text=_("Public: why a published incident was retracted.")
     )
+    retraction_notice_ru = models.TextField(_("retraction notice (Russian)"), blank=True)
+    retraction_notice_kk = models.TextField(_("retraction notice (Kazakh)"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, help_text=_("Part of the demonstration data set."))
 
     objects = IncidentQuerySet.as_manager()

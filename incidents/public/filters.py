@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from .. import selectors
+from .. import collation, selectors
 from ..models import Election, IncidentKind, Region, Verification
 
 #: sort keys offered to the public, each a stable ordering (ties broken by id)
@@ -28,11 +28,14 @@ SORTS = {
     "-published": ("-published_at", "-id"),
     "published": ("published_at", "id"),
 }
+#: the list's order when none is chosen: newest first by publication time (a day-only time says nothing
+#: of the hour, so ordering by when it happened would put a report published minutes ago below older ones)
+DEFAULT_SORT = "-published"
 SORT_CHOICES = [
-    ("-occurred", _("Newest first")),
-    ("occurred", _("Oldest first")),
     ("-published", _("Recently published first")),
     ("published", _("Earliest published first")),
+    ("-occurred", _("Newest first")),
+    ("occurred", _("Oldest first")),
 ]
 MAX_TEXT = 200
 
@@ -78,8 +81,19 @@ class ElectionChoiceField(django_filters.fields.ModelChoiceField):
         return obj.name
 
 
+class CollatedRegionIterator(ListedChoiceIterator):
+    """The regions in the alphabetical order of the reader's language (``collation``), the empty choice first."""
+
+    def __iter__(self):
+        choices = list(super().__iter__())
+        empty = [choice for choice in choices if not hasattr(choice[0], "instance")]
+        regions = [choice for choice in choices if hasattr(choice[0], "instance")]
+        name_key = collation.name_key()
+        return iter(empty + sorted(regions, key=lambda choice: name_key(choice[0].instance.name)))
+
+
 class RegionChoiceField(django_filters.fields.ModelChoiceField):
-    iterator = ListedChoiceIterator
+    iterator = CollatedRegionIterator
 
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.code})"
@@ -204,7 +218,7 @@ class PublicIncidentFilter(CurrentElectionFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS["-occurred"])
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT])
         return queryset
 
     def filter_region(self, queryset, name, value):

@@ -23,6 +23,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DETAIL_MODELS, DatePrecision, IncidentKind, Status, Verification
+from ..models.base import TranslatedText, translated_text
 
 #: the incident columns a public page, export or API answer may show
 PUBLIC_INCIDENT_FIELDS = (
@@ -34,9 +35,13 @@ PUBLIC_INCIDENT_FIELDS = (
     "occurred_at",
     "occurred_precision",
     "public_summary",
+    "public_summary_ru",
+    "public_summary_kk",
     "verification",
     "published_at",
     "retraction_notice",
+    "retraction_notice_ru",
+    "retraction_notice_kk",
     "latitude",
     "longitude",
     "is_sensitive",
@@ -224,6 +229,15 @@ class PublicAttachment:
     content_type: str
     size: int
 
+    @property
+    def is_photo(self):
+        return self.kind == "photo" and self.content_type in ("image/jpeg", "image/png", "image/webp")
+
+    @property
+    def phone_url(self):
+        """The photo scaled down for a phone (the full file stays at ``url``)."""
+        return f"{self.url}?size=phone"
+
 
 @dataclass(frozen=True)
 class PublicMeasurement:
@@ -282,6 +296,9 @@ class PublicIncident:
             return {}
         return {detail.field: detail for detail in self.details}
 
+    #: the public summary in the reader's language, or the language it falls back to
+    summary: TranslatedText | None = None
+
     @property
     def placement_label(self):
         return Placement.LABELS[self.placement]
@@ -306,6 +323,8 @@ class RetractedIncident:
     url: str
     retraction_notice: str
     is_retracted: bool = True
+    #: the notice in the reader's language, or the language it falls back to
+    notice: TranslatedText | None = None
 
 
 def public_time(occurred_at, precision, zone):
@@ -347,6 +366,10 @@ def _text(model, field_name, value, zone):
     return str(value)
 
 
+#: facts that only qualify another: shown only when that other fact was given
+UNLESS_GIVEN = {"people_detained_is_minimum": "people_detained"}
+
+
 def public_details(incident, *, readable=True):
     """The public facts of the incident's kind, in a fixed order (without texts for people unless ``readable``)."""
     fields = PUBLIC_DETAIL_FIELDS.get(incident.kind)
@@ -358,6 +381,8 @@ def public_details(incident, *, readable=True):
     facts = []
     for name in fields:
         value = getattr(detail, name)
+        if name in UNLESS_GIVEN and getattr(detail, UNLESS_GIVEN[name]) in (None, ""):
+            continue  # "at least this many: no" says nothing when no number was given
         field = model._meta.get_field(name)
         facts.append(
             PublicDetail(
@@ -448,7 +473,7 @@ def from_incident(incident, *, attachments=(), readable=True, measurement_links=
         region_name=region.name_in(language) if region else "",
         region_url=region_path(region.code) if region else "",
         polling_station_number=station.number if station else "",
-        polling_station_name=station.name if station else "",
+        polling_station_name=station.name_text.text if station else "",
         occurred_at=occurred_at,
         occurred_local=local,
         occurred_precision=incident.occurred_precision,
@@ -465,6 +490,7 @@ def from_incident(incident, *, attachments=(), readable=True, measurement_links=
         attachments=public_attachments(attachments),
         election_country=election.country,
         measurements=public_measurements(incident, measurement_links),
+        summary=translated_text(incident, "public_summary", language),
     )
 
 
@@ -472,7 +498,10 @@ def retracted(incident):
     if incident.status != Status.RETRACTED:
         raise ValueError(f"{incident.reference} is not retracted")
     return RetractedIncident(
-        reference=incident.reference, url=incident.get_absolute_url(), retraction_notice=incident.retraction_notice
+        reference=incident.reference,
+        url=incident.get_absolute_url(),
+        retraction_notice=incident.retraction_notice,
+        notice=translated_text(incident, "retraction_notice"),
     )
 
 

@@ -96,6 +96,14 @@ def _map_settings():
     return {"tile_url": settings.OBSERVER_MAP_TILE_URL, "tile_attribution": settings.OBSERVER_MAP_TILE_ATTRIBUTION}
 
 
+def _choropleths(summaries):
+    """The overview's two maps drawn on the server: turnout, and incidents (per 100,000 voters where known)."""
+    return {
+        "turnout_map": charts.choropleth(summaries, "turnout"),
+        "incidents_map": charts.choropleth(summaries, "incidents"),
+    }
+
+
 def _election(request):
     """``(election, error message)`` chosen by ``?election=``."""
     form = ElectionChoiceForm(request.GET)
@@ -161,6 +169,7 @@ def home(request):
                 "sort_links": _sort_links(sort),
                 "party_chart": charts.party_votes(overview["party_results"]),
                 "turnout_chart": charts.turnout_and_incidents(overview["region_summaries"], national_turnout),
+                **_choropleths(overview["region_summaries"]),
                 "map_data_url": reverse("region-map-data") + (f"?{election_query}" if election_query else ""),
                 "map_settings": _map_settings(),
                 "election_query": election_query,
@@ -293,6 +302,7 @@ def region_list(request):
             "sort_message": sort_message,
             "sort_links": _sort_links(sort),
             "turnout_chart": charts.turnout_and_incidents(summaries, national_turnout),
+            **_choropleths(summaries),
             "map_data_url": reverse("region-map-data") + (f"?{election_query}" if election_query else ""),
             "map_settings": _map_settings(),
             "election_query": election_query,
@@ -323,6 +333,7 @@ def region_detail(request, code):
             "region": region,
             "summary": overview.summary,
             "party_chart": charts.party_votes(overview.party_results),
+            "turnout_map": charts.choropleth(overview.country, "turnout", current=region),
             "incidents_query": f"{election_query}region={region.code}",
             "blockages": overview.blockages,
             "blockage_timeline": timeline.incidents_timeline(

@@ -27,6 +27,7 @@ from ..models import (
     PollingStation,
     Region,
 )
+from ..models.base import latest_plausible_time
 from ..public import shape as public
 from ..services.attachments import ACCEPT_ATTRIBUTE
 
@@ -198,6 +199,13 @@ class ReportForm(forms.Form):
             group = _("Stations in %(region)s") % {"region": region.name}
             choices.append((group, [(s.pk, label(s)) for s in in_region]))
         return choices
+
+    def clean_occurred_at(self):
+        # Checked with the other fields, so every error of the form shows in one round (the service checks it too).
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at is not None and occurred_at > latest_plausible_time():
+            raise ValidationError(_("This time is in the future."), code="future")
+        return occurred_at
 
     def clean_attachments(self):
         files = self.cleaned_data["attachments"]

@@ -44,6 +44,15 @@ REPORTS_PER_PAGE = 25
 logger = logging.getLogger(__name__)
 
 
+def default_time(election):
+    """When a new report happened, at first: now on the election day (and before it, for an election to
+    come); the election's day with the time left empty once it is past. Never a future date."""
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    if now.date() > election.election_day:
+        return {"occurred_at": [election.election_day, None], "occurred_precision": DatePrecision.DAY}
+    return {"occurred_at": now, "occurred_precision": DatePrecision.EXACT}
+
+
 def observer_required(view):
     """Log in first; then only users with an Observer profile get past, others get a page saying so."""
 
@@ -160,8 +169,7 @@ def report_file(request, kind):
                 initial={
                     "form_token": form_token_new(observer),
                     "region": region.pk if region else None,
-                    "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
-                    "occurred_precision": DatePrecision.EXACT,
+                    **default_time(election),
                 },
                 region=region,
             )

@@ -195,6 +195,8 @@ class RegionOverview:
     national: OfficialResult | None
     sub_regions: list
     latest: list
+    #: every top-level region's summary, for the map of the country
+    country: list
     blockages: list = field(default_factory=list)
 
 
@@ -212,10 +214,8 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
         result = official_result(election, region)
     children = region_children()
     region_ids = region_and_descendant_ids(region, children)
-    counts = {}
-    if election is not None:
-        in_region = Incident.objects.published().filter(election=election, region_id__in=region_ids)
-        counts = incident_counts(election, in_region)
+    # Counts of the whole election: the region's own roll up from them, and the map of the country needs them all.
+    counts = incident_counts(election) if election is not None else {}
     national_turnout = national.turnout if national else None
     summary = RegionSummary(region, result, national_turnout, roll_up_counts(counts, children, region.pk))
     sub_regions = (
@@ -226,7 +226,7 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
         ids = list(
             Incident.objects.published()
             .filter(election=election, region_id__in=region_ids)
-            .order_by("-occurred_at", "-id")
+            .order_by("-published_at", "-id")
             .values_list("pk", flat=True)[:latest]
         )
         blockage_ids = list(
@@ -248,6 +248,7 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
         sub_regions=sub_regions,
         latest=incidents,
         blockages=blockage_rows,
+        country=region_summaries(election, national=national, counts=counts) if election is not None else [],
     )
 
 

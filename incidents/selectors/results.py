@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch
 
+from .. import collation
 from ..models import (
     Incident,
     IncidentKind,
@@ -168,14 +169,16 @@ def region_summaries(election, *, national=None, parent=None, counts=None, every
 
 
 REGION_SORTS = {
-    "name": lambda s: (s.region.name.casefold(),),
-    "turnout": lambda s: (s.turnout is None, s.turnout or 0, s.region.name.casefold()),
-    "-turnout": lambda s: (s.turnout is None, -(s.turnout or 0), s.region.name.casefold()),
-    "incidents": lambda s: (s.incidents, s.region.name.casefold()),
-    "-incidents": lambda s: (-s.incidents, s.region.name.casefold()),
+    "name": lambda s, name: (name,),
+    "turnout": lambda s, name: (s.turnout is None, s.turnout or 0, name),
+    "-turnout": lambda s, name: (s.turnout is None, -(s.turnout or 0), name),
+    "incidents": lambda s, name: (s.incidents, name),
+    "-incidents": lambda s, name: (-s.incidents, name),
 }
 
 
 def sort_region_summaries(summaries, sort):
-    """Sort by a key of REGION_SORTS; regions without a turnout go last."""
-    return sorted(summaries, key=REGION_SORTS[sort])
+    """Sort by a key of REGION_SORTS; regions without a turnout go last. Names are compared in the
+    alphabet of the active language (``collation``), so that Ақмола comes before Атырау."""
+    name_key = collation.name_key()
+    return sorted(summaries, key=lambda summary: REGION_SORTS[sort](summary, name_key(summary.region.name)))

@@ -502,12 +502,20 @@ REPORTER_EDITABLE_FIELDS = (
     "is_sensitive",
 )
 #: fields a moderator may change at any time
+#: the public texts in other languages: public whenever the incident is, so checked at every save
+PUBLIC_TRANSLATIONS = {
+    "public_summary_ru": "public_summary",
+    "public_summary_kk": "public_summary",
+    "retraction_notice_ru": "retraction_notice",
+    "retraction_notice_kk": "retraction_notice",
+}
 MODERATOR_EDITABLE_FIELDS = (
     *REPORTER_EDITABLE_FIELDS,
     "public_summary",
     "source",
     "source_url",
     "needs_second_approval",
+    *PUBLIC_TRANSLATIONS,
 )
 
 
@@ -584,6 +592,9 @@ def incident_edit(
             # The public texts of a published incident are public the moment they are saved.
             changed = [field.rsplit(".", 1)[-1] for field in recorded]
             refuse_personal_data_in_public_texts(incident=locked, detail=detail, fields=changed)
+        for field, text_name in PUBLIC_TRANSLATIONS.items():
+            if field in recorded:
+                refuse_personal_data(incident=locked, text=getattr(locked, field), text_name=text_name, field=field)
         if {"region", "polling_station", "occurred_at"} & set(recorded):
             validate_place_and_time(
                 election=locked.election,

@@ -104,3 +104,9 @@ def demo_with_logins(settings):
         user.email = user.email.lower().replace(DEMO_EMAIL_DOMAIN, "@observer.test")
         user.save(update_fields=["email"])
     Observer.objects.filter(is_demo=True).update(is_demo=False)
+
+
+def open_map(page):
+    """Open the interactive map (its script comes only then) and wait until it has drawn."""
+    page.locator("[data-map-open]").first.click()
+    page.wait_for_selector("[data-map][data-state='ready']")

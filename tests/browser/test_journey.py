@@ -28,10 +28,10 @@ from django.contrib.auth import get_user_model
 from PIL import Image
 
 from incidents import services
-from incidents.models import Incident, OfficialResult, PollingStation, Status
+from incidents.models import Incident, OfficialResult, PollingStation, Region, Status
 
 from .. import samples
-from .conftest import demo_with_logins
+from .conftest import demo_with_logins, open_map
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,6 +89,7 @@ def latin_words(text):
     typed = [*Incident.objects.published().values_list("public_summary", flat=True)]
     typed += OfficialResult.objects.values_list("source", flat=True)
     typed += PollingStation.objects.values_list("name", flat=True)
+    typed += Region.objects.exclude(geometry_source="").values_list("geometry_source", flat=True)
     for value in sorted(typed, key=len, reverse=True):
         text = text.replace(value, " ")
     text = re.sub(r"\b[A-Z0-9]+-[A-Z0-9]+\b", " ", text)  # references KZ21-7F3K9Q and codes KZ-75
@@ -266,7 +267,7 @@ def visitor_finds_it(page, reference):
     assert page.locator("#incident-heading").inner_text() == "Detention — Almaty"
     main = page.locator("main").inner_text()
     assert SUMMARY in main and f"Reference {reference}" in main
-    page.wait_for_selector("[data-map][data-state='ready']")
+    open_map(page)
     assert page.locator("path.incident-marker").count() == 1
     assert_private_absent(page.content(), "the incident page")
     assert_fits_the_phone(page)
@@ -285,9 +286,9 @@ def visitor_finds_it(page, reference):
     assert_labels_fit(page)
 
     # All of them on the list, with the map of the list: Almaty's circle counts it.
+    page.get_by_role("link", name=f"See all {count} incidents, with filters").click()
     with page.expect_response(lambda response: "/regions/map.geojson?region=KZ-75" in response.url) as map_data:
-        page.get_by_role("link", name=f"See all {count} incidents, with filters").click()
-    page.wait_for_selector("[data-map][data-state='ready']")
+        open_map(page)
     assert page.locator(".incident-card", has_text=reference).count() == 1
     assert region_count(map_data.value, "KZ-75") == int(count)
     assert_private_absent(map_data.value.text(), "the map data")
@@ -299,7 +300,11 @@ def visitor_finds_it(page, reference):
 
 def visitor_downloads_the_photo(page):
     """The photo, through the link on the incident page: the pixels, nothing else."""
-    with page.expect_response(lambda response: "/attachments/" in response.url) as answer:
+
+    def the_file(response):  # the file itself, not the phone-sized picture shown on the page
+        return "/attachments/" in response.url and "size=" not in response.url
+
+    with page.expect_response(the_file) as answer:
         page.get_by_role("link", name="Photo 1").click()
     response = answer.value
     assert response.status == 200 and response.headers["content-type"] == "image/jpeg"
@@ -331,7 +336,7 @@ def open_the_region_on_the_map(page):
 def visitor_finds_it_in_russian(page, reference):
     page.get_by_role("button", name="Русский").click()
     page.get_by_role("heading", name="Опубликованные инциденты").wait_for()
-    page.wait_for_selector("[data-map][data-state='ready']")
+    open_map(page)
     card = page.locator(".incident-card", has_text=reference)
     assert card.get_by_role("link").inner_text() == "Задержание — Алматы"
     assert open_the_region_on_the_map(page).startswith("Алматы")
@@ -341,7 +346,7 @@ def visitor_finds_it_in_russian(page, reference):
 
     card.get_by_role("link").click()
     assert page.locator("#incident-heading").inner_text() == "Задержание — Алматы"
-    page.wait_for_selector("[data-map][data-state='ready']")
+    open_map(page)
     main = page.locator("main").inner_text()
     assert f"Номер {reference}" in main and "Фото 1" in main and SUMMARY in main
     assert latin_words(main) == []

@@ -5,6 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
+from .conftest import open_map
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -17,7 +19,7 @@ def test_filter_by_region_open_an_incident_and_see_the_map(page, demo):
     # The overview map draws every region with no tile server configured (the
     # page fixture fails the test if any other host is asked).
     page.goto("/")
-    page.wait_for_selector("[data-map][data-state='ready']")
+    open_map(page)
     assert page.locator("path.region-marker").count() == 17
     assert page.locator(".leaflet-tile").count() == 0
 
@@ -30,8 +32,8 @@ def test_filter_by_region_open_an_incident_and_see_the_map(page, demo):
 
     # The map of the list draws a marker per region, the filtered region marked by its count.
     map_element = page.locator("[data-map][data-geojson-url]")
+    open_map(page)
     map_element.scroll_into_view_if_needed()
-    page.wait_for_selector("[data-map][data-state='ready']")
     assert int(map_element.get_attribute("data-markers")) == 17
     assert page.locator("path.region-marker").count() == 17
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

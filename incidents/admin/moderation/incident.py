@@ -100,6 +100,16 @@ class IncidentAdmin(ModerationPages, ModelAdmin):
                 ]
             },
         ),
+        (
+            _("Public texts in other languages"),
+            {
+                "fields": ["public_summary_ru", "public_summary_kk", "retraction_notice_ru", "retraction_notice_kk"],
+                "description": _(
+                    "The public summary is written in English in the moderation panel; a reader of the Russian or "
+                    "Kazakh pages sees these instead, or the English with a note when they are empty."
+                ),
+            },
+        ),
     ]
     detail_inlines = {
         inline.model.kind: inline for inline in (DetentionInline, DeniedAccessInline, InternetBlockageInline)

@@ -21,8 +21,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from incidents import services
+from incidents.geometry import dumps
 from incidents.models import (
     Election,
+    Incident,
     ModeratorScope,
     Observer,
     OfficialResult,
@@ -45,6 +47,9 @@ DEFAULT_DEMO_FILE = DATA_DIR / "kz-2021-mazhilis-demo.json"
 
 class DemoDataError(Exception):
     pass
+
+
+OUTLINES = Path(__file__).resolve().parents[2] / "data" / "kz-2021-outlines.json"
 
 
 def upsert(model, lookup, values):
@@ -137,7 +142,7 @@ class Command(BaseCommand):
 
     def load(self, facts, demo):
         election = self.load_election(facts["election"], demo["election"])
-        regions = self.load_regions(facts["regions"])
+        regions = self.load_regions(facts["regions"], self.read_json(OUTLINES))
         parties = self.load_parties(election, facts["parties"])
         self.load_results(election, facts, demo["election"], regions, parties)
         stations = self.load_stations(election, regions, demo["stations_per_region"])
@@ -170,9 +175,11 @@ class Command(BaseCommand):
         self.zone = election.zone
         return election
 
-    def load_regions(self, rows):
+    def load_regions(self, rows, outlines):
         regions, created = {}, 0
+        source = f"{outlines['source']}; {outlines['licence']}"
         for row in rows:
+            outline = outlines["regions"].get(row["code"], {}).get("geometry")
             values = {
                 "name_en": row["name_en"],
                 "name_ru": row["name_ru"],
@@ -184,6 +191,8 @@ class Command(BaseCommand):
                 "centre_kk": row.get("centre_kk", ""),
                 "latitude": Decimal(str(row["lat"])).quantize(Decimal("0.000001")),
                 "longitude": Decimal(str(row["lon"])).quantize(Decimal("0.000001")),
+                "geometry": dumps(outline) if outline else "",
+                "geometry_source": source if outline else "",
             }
             regions[row["code"]], new, _ = upsert(Region, {"code": row["code"]}, values)
             created += new
@@ -216,6 +225,8 @@ class Command(BaseCommand):
                 # The commission published the votes cast for parties, i.e. the valid votes.
                 "valid_votes": data["votes_for_parties_total"],
                 "source": demo["national_result_source"],
+                "source_ru": demo.get("national_result_source_ru", ""),
+                "source_kk": demo.get("national_result_source_kk", ""),
                 "as_of": self.local(demo["national_result_as_of"]),
             },
         )
@@ -235,6 +246,8 @@ class Command(BaseCommand):
                     "stage": ResultStage.PRELIMINARY,
                     "turnout_percent": Decimal(str(row["turnout_percent_preliminary"])),
                     "source": demo["regional_result_source"],
+                    "source_ru": demo.get("regional_result_source_ru", ""),
+                    "source_kk": demo.get("regional_result_source_kk", ""),
                     "as_of": self.local(demo["regional_result_as_of"]),
                 },
             )
@@ -254,6 +267,8 @@ class Command(BaseCommand):
                     {
                         "region": region,
                         "name": f"Demo polling station {number} ({region.centre})",
+                        "name_ru": f"Демонстрационный участок {number} ({region.centre_ru or region.centre})",
+                        "name_kk": f"Демонстрациялық учаске {number} ({region.centre_kk or region.centre})",
                         "address": f"{region.centre} (invented address)",
                         "latitude": region.latitude + offset,
                         "longitude": region.longitude + offset,
@@ -331,10 +346,10 @@ class Command(BaseCommand):
                 client_token=f"demo-{election.slug}-{index}",
                 is_demo=True,
             )
-            if not submission.created:
-                continue
-            created += 1
-            self.advance(submission.incident, row, users)
+            if submission.created:
+                created += 1
+                self.advance(submission.incident, row, users)
+            self.translate_and_date(submission.incident, row, users)
         self.progress("Reported incidents", created, len(facts))
 
     def load_moderator_regions(self, accounts, regions, users):
@@ -378,6 +393,21 @@ class Command(BaseCommand):
                 created += 1
                 self.advance(submission.incident, row, users)
         self.progress("Reported incidents (invented)", created, len(data["incidents"]))
+
+    def translate_and_date(self, incident, row, users):
+        """The Russian and Kazakh public summaries (through the service, so the history shows them; nothing
+        is written when they are already there), and the publication time on the election day."""
+        incident.refresh_from_db()
+        translations = {
+            field: row[field] for field in ("public_summary_ru", "public_summary_kk") if row.get(field) is not None
+        }
+        if translations:
+            incident = services.incident_edit(incident=incident, actor=users[row["moderator"]], changes=translations)
+        if row.get("published_at") and incident.published_at is not None:
+            # The demo pretends it was published on election night, not the day it was loaded.
+            published_at = self.local(row["published_at"])
+            if incident.published_at != published_at:
+                Incident.objects.filter(pk=incident.pk).update(published_at=published_at)
 
     def advance(self, incident, row, users):
         """Take a new demo report along the workflow to its status, through the service."""
