@@ -168,7 +168,7 @@ def test_translated_summary_is_checked_for_personal_data(election, region, obser
 
 def test_demo_texts_in_three_languages_and_published_on_election_night(client, demo):
     call_command("load_demo", stdout=io.StringIO())  # twice: nothing new, nothing changed
-    shown = Incident.objects.published()
+    shown = Incident.objects.published().filter(election__slug="kz-2021-mazhilis")  # not the invented local one
     assert shown.count() == 5
     for incident in shown:
         assert incident.public_summary and incident.public_summary_ru and incident.public_summary_kk
