@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .base import AppendOnlyModel, AppendOnlyQuerySet, TranslatedNameMixin, choices_constraint
+from .base import TranslatedNameMixin, choices_constraint
+from .events import HistoryStep
 
 
 class LineRole(models.TextChoices):
@@ -169,12 +170,7 @@ class ProtocolCopy(models.Model):
         return _("Copy of station %(number)s") % {"number": self.polling_station.number}
 
 
-class ProtocolCopyEventQuerySet(AppendOnlyQuerySet):
-    def visible_to_observer(self):
-        return self.filter(visible_to_observer=True)
-
-
-class ProtocolCopyEvent(AppendOnlyModel):
+class ProtocolCopyEvent(HistoryStep):
     """What happened to a copy, and so to its station: rows only ever added, by the services."""
 
     copy = models.ForeignKey(ProtocolCopy, verbose_name=_("copy"), on_delete=models.PROTECT, related_name="events")
@@ -182,25 +178,8 @@ class ProtocolCopyEvent(AppendOnlyModel):
         "incidents.PollingStation", verbose_name=_("polling station"), on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(_("action"), max_length=16, choices=CopyAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
-    visible_to_observer = models.BooleanField(_("visible to the observer"), default=False)
 
-    objects = ProtocolCopyEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(HistoryStep.Meta):
         verbose_name = _("protocol copy event")
         verbose_name_plural = _("protocol copy events")
         constraints = [choices_constraint("action", CopyAction, "protocol_copy_event_action_valid")]

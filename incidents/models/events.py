@@ -1,4 +1,4 @@
-"""The append-only history of every incident."""
+"""The append-only history of every incident, and the step every such history is made of."""
 
 from django.conf import settings
 from django.db import models
@@ -9,22 +9,16 @@ from .base import AppendOnlyModel, AppendOnlyQuerySet, choices_constraint
 from .vocabularies import EventAction
 
 
-class IncidentEventQuerySet(AppendOnlyQuerySet):
+class HistoryStepQuerySet(AppendOnlyQuerySet):
     def visible_to_observer(self):
         return self.filter(visible_to_observer=True)
 
 
-class IncidentEvent(AppendOnlyModel):
-    """Something that happened to an incident: who, when, from and to, why.
+class HistoryStep(AppendOnlyModel):
+    """One step of an append-only history (of an incident, of a protocol copy): who, when, from
+    and to, why, what changed, and whether the observer sees it. Subclasses add what the step
+    is of and their own ``action`` choices."""
 
-    Rows are only ever added, by the services, inside the transaction of the
-    change they record.
-    """
-
-    incident = models.ForeignKey(
-        "incidents.Incident", verbose_name=_("incident"), on_delete=models.PROTECT, related_name="events"
-    )
-    action = models.CharField(_("action"), max_length=16, choices=EventAction.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -40,10 +34,26 @@ class IncidentEvent(AppendOnlyModel):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     visible_to_observer = models.BooleanField(_("visible to the observer"), default=False)
 
-    objects = IncidentEventQuerySet.as_manager()
+    objects = HistoryStepQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
+
+
+class IncidentEvent(HistoryStep):
+    """Something that happened to an incident: who, when, from and to, why.
+
+    Rows are only ever added, by the services, inside the transaction of the
+    change they record.
+    """
+
+    incident = models.ForeignKey(
+        "incidents.Incident", verbose_name=_("incident"), on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=EventAction.choices)
+
+    class Meta(HistoryStep.Meta):
         verbose_name = _("incident event")
         verbose_name_plural = _("incident events")
         constraints = [choices_constraint("action", EventAction, "event_action_valid")]
