@@ -35,7 +35,7 @@ FEED_SIZE = 50
 # Helpers ---------------------------------------------------------------------------------------------------------
 
 
-def _page(request, build, scope):
+def public_page(request, build, scope):
     """Render ``build()`` (a dict: template, context, status, title, map) inside the site layout, cached."""
 
     def render_content():
@@ -71,7 +71,7 @@ def _page(request, build, scope):
     return public_cache.cached_response(scope, request, render_page)
 
 
-def _not_found(title, message, status=404, links=()):
+def not_found_page(title, message, status=404, links=()):
     return {
         "status": status,
         "title": title,
@@ -156,7 +156,7 @@ def home(request):
         election, error = _election(request)
         election_query = f"election={election.slug}" if election and request.GET.get("election") else ""
         if error:
-            return _not_found(gettext("Unknown election"), error, status=400)
+            return not_found_page(gettext("Unknown election"), error, status=400)
         overview = selectors.election_overview(election, region_sort=sort)
         if election is None:
             return {"title": gettext("Overview"), "template": "incidents/home.html", "context": overview}
@@ -179,7 +179,7 @@ def home(request):
         )
         return {"title": election.name, "template": "incidents/home.html", "context": overview, "map": True}
 
-    return _page(request, build, public_cache.LISTS)
+    return public_page(request, build, public_cache.LISTS)
 
 
 # Incidents -------------------------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def incident_list(request):
         )
         return {"title": title, "template": "incidents/incident_list.html", "context": context, "map": True}
 
-    return _page(request, build, public_cache.LISTS)
+    return public_page(request, build, public_cache.LISTS)
 
 
 @require_safe
@@ -241,7 +241,7 @@ def incident_detail(request, reference):
     def build():
         incident = selectors.incident_public(reference)
         if incident is None:
-            return _not_found(
+            return not_found_page(
                 gettext("No such incident"),
                 gettext("There is no published incident with the reference %(reference)s.") % {"reference": reference},
                 links=[(reverse("incident-list"), gettext("All published incidents"))],
@@ -259,7 +259,7 @@ def incident_detail(request, reference):
             "map": incident.has_point,
         }
 
-    return _page(request, build, public_cache.LISTS)
+    return public_page(request, build, public_cache.LISTS)
 
 
 def _blockage_context(incident):
@@ -289,7 +289,7 @@ def region_list(request):
         election, error = _election(request)
         title = gettext("Regions")
         if error:
-            return _not_found(gettext("Unknown election"), error, status=400)
+            return not_found_page(gettext("Unknown election"), error, status=400)
         national = selectors.official_result(election) if election else None
         summaries = selectors.sort_region_summaries(selectors.region_summaries(election, national=national), sort)
         national_turnout = national.turnout if national else None
@@ -309,7 +309,7 @@ def region_list(request):
         }
         return {"title": title, "template": "incidents/region_list.html", "context": context, "map": True}
 
-    return _page(request, build, public_cache.LISTS)
+    return public_page(request, build, public_cache.LISTS)
 
 
 @require_safe
@@ -317,10 +317,10 @@ def region_detail(request, code):
     def build():
         election, error = _election(request)
         if error:
-            return _not_found(gettext("Unknown election"), error, status=400)
+            return not_found_page(gettext("Unknown election"), error, status=400)
         region = Region.objects.select_related("parent").filter(code=code.upper()).first()
         if region is None:
-            return _not_found(
+            return not_found_page(
                 gettext("No such region"),
                 gettext("There is no region with the code %(code)s.") % {"code": code},
                 links=[(reverse("region-list"), gettext("All regions"))],
@@ -344,7 +344,7 @@ def region_detail(request, code):
         }
         return {"title": region.name, "template": "incidents/region_detail.html", "context": context}
 
-    return _page(request, build, public_cache.LISTS)
+    return public_page(request, build, public_cache.LISTS)
 
 
 # Machine-readable ------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from .. import selectors
 from ..models import Election, Region
 from ..public import cache as public_cache
-from ..public.views import _not_found, _page
+from ..public.views import not_found_page, public_page
 from . import charts, figures, forensics
 from .selectors import station_results
 
@@ -78,17 +78,17 @@ def render_forensics(request, election_slug=None, code=None):
         else:
             election = Election.objects.filter(slug=election_slug).first()
             if election is None:
-                return _not_found(
+                return not_found_page(
                     gettext("Unknown election"),
                     gettext("There is no election “%(slug)s”.") % {"slug": election_slug},
                 )
         if election is None:
-            return _not_found(gettext("No election yet"), gettext("A coordinator has not set up an election yet."))
+            return not_found_page(gettext("No election yet"), gettext("A coordinator has not set up an election yet."))
         region = None
         if code is not None:
             region = None if "\x00" in code else Region.objects.filter(code=code.upper()[:16]).first()
             if region is None:
-                return _not_found(
+                return not_found_page(
                     gettext("No such region"),
                     gettext("There is no region with the code %(code)s.") % {"code": code},
                     links=[(reverse("election-forensics", args=[election.slug]), gettext("All stations"))],
@@ -96,13 +96,13 @@ def render_forensics(request, election_slug=None, code=None):
         party_id, problem = party_choice(request)
         title = gettext("Forensics: %(place)s") % {"place": region.name if region else election.name}
         if problem:
-            return _not_found(gettext("Unknown party"), problem, status=400)
+            return not_found_page(gettext("Unknown party"), problem, status=400)
         data = station_results(election, region=region, party_id=party_id)
         context = {"election": election, "region": region}
         if data is None:
             return {"title": title, "template": "results/forensics.html", "context": context}
         if data.party is None and party_id is not None:
-            return _not_found(
+            return not_found_page(
                 gettext("Unknown party"),
                 gettext("No party with this number is on the ballot of this election."),
                 status=404,
@@ -114,7 +114,7 @@ def render_forensics(request, election_slug=None, code=None):
             "context": forensics_context(election, region, data),
         }
 
-    return _page(request, build, public_cache.LISTS)
+    return public_page(request, build, public_cache.LISTS)
 
 
 @require_safe

@@ -1,6 +1,6 @@
 """The public PVT pages: the estimate beside the official result, per election (docs/pvt.md).
 
-Built like the other public pages (``public.views._page``: content cached, no user in it).
+Built like the other public pages (``public.views.public_page``: content cached, no user in it).
 Nothing here reads an observer, a photo or a copy that does not count.
 """
 
@@ -15,7 +15,7 @@ from .. import permissions, services
 from .. import selectors as site_selectors
 from ..models import Election, ProtocolCopy, PvtStation
 from ..public import cache as public_cache
-from ..public.views import _not_found, _page
+from ..public.views import not_found_page, public_page
 from ..report.views import no_election, observer_required
 from . import checks
 from . import pvt_charts as charts
@@ -32,13 +32,13 @@ def pvt_page(request, election=None):
         else:
             chosen = Election.objects.filter(slug=election).first()
             if chosen is None:
-                return _not_found(
+                return not_found_page(
                     gettext("Unknown election"),
                     gettext("There is no election “%(slug)s”.") % {"slug": election},
                 )
         title = gettext("Parallel vote tabulation")
         if chosen is None:
-            return _not_found(title, gettext("A coordinator has not set up an election yet."))
+            return not_found_page(title, gettext("A coordinator has not set up an election yet."))
         overview = selectors.pvt_overview(chosen)
         sample = overview.sample
         published_stations = []
@@ -60,7 +60,7 @@ def pvt_page(request, election=None):
         }
         return {"title": f"{title}: {chosen.name}", "template": "incidents/results/pvt.html", "context": context}
 
-    return _page(request, build, public_cache.LISTS)
+    return public_page(request, build, public_cache.LISTS)
 
 
 def protocol_photo(request, pk):
