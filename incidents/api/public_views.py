@@ -31,7 +31,7 @@ class PublicView(generics.GenericAPIView):
     permission_classes = [permissions.AllowAny]
 
 
-def _election(request):
+def election_asked(request):
     """The election chosen by ``?election=`` (the current one by default), or a 400 in the API's format."""
     form = ElectionChoiceForm(request.query_params)
     if not form.is_valid():
@@ -81,7 +81,7 @@ class RegionList(PublicView):
 
     @extend_schema(operation_id="regions_list", responses=shapes.RegionSerializer(many=True))
     def get(self, request):
-        election = _election(request)
+        election = election_asked(request)
         summaries = selectors.region_summaries(election, every_level=True)
         summaries.sort(key=lambda summary: summary.region.code)
         codes = {summary.region.pk: summary.region.code for summary in summaries}
@@ -100,7 +100,7 @@ class RegionDetail(PublicView):
     serializer_class = shapes.RegionDetailSerializer
 
     def get(self, request, code):
-        election = _election(request)
+        election = election_asked(request)
         region = Region.objects.select_related("parent").filter(code=code.upper()).first()
         if region is None:
             raise_not_found(_("There is no region with the code %(code)s.") % {"code": code})

@@ -11,7 +11,7 @@ from .. import selectors as site_selectors
 from .. import services, tabular
 from ..api import idempotency
 from ..api.errors import Conflict
-from ..api.public_views import ELECTION_PARAMETER, CsvRenderer, PublicView, _election
+from ..api.public_views import ELECTION_PARAMETER, CsvRenderer, PublicView, election_asked
 from ..api.report_views import IDEMPOTENCY_PARAMETER, ObserverView
 from ..models import Party, PollingStation
 from ..services.protocols import MAX_FIGURE
@@ -97,7 +97,7 @@ OVERVIEW = inline_serializer(
 )
 class PvtEstimate(PublicView):
     def get(self, request):
-        election = _election(request)
+        election = election_asked(request)
         overview = selectors.pvt_overview(election)
         differences = selectors.station_differences(election) if election else []
         return Response(shape.overview_json(overview, differences))
@@ -128,7 +128,7 @@ class _Csv(PublicView):
 )
 class PvtEstimateCsv(_Csv):
     def get(self, request):
-        election = _election(request)
+        election = election_asked(request)
         overview = selectors.pvt_overview(election)
         slug = election.slug if election else "none"
         return self.stream(shape.COMPARISON_HEADER, shape.comparison_rows(overview), f"pvt-{slug}.csv")
@@ -146,7 +146,7 @@ class PvtEstimateCsv(_Csv):
 )
 class ProtocolCopiesCsv(_Csv):
     def get(self, request):
-        election = _election(request)
+        election = election_asked(request)
         if election is None:
             return self.stream(["station"], [], "protocol-copies.csv")
         header, rows = shape.copies_header_and_rows(election, selectors.counted_copies(election))
