@@ -15,6 +15,22 @@ from incidents.workflow import Guard
 from . import factories
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not memory, so that the live server's threads
+    (browser tests) each open a connection of their own. With one in-memory database every
+    thread shares one connection and its transaction state, and a page the offline app still
+    fetches as a test ends collides with the test's teardown ("database table is locked").
+    WAL lets those readers go on while a test writes; a writer waits for the lock, not fails."""
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    default.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "observer.sqlite3")
+    options = default.setdefault("OPTIONS", {})
+    options["timeout"] = 30
+    options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """Hashing passwords properly is slow by design; tests need not pay for it."""
