@@ -227,9 +227,12 @@ class Incident(CoordinatesMixin, models.Model):
             models.Index(fields=["election", "status", "-occurred_at"], name="incident_public_list"),
             # the overview's latest incidents and the Atom feed: newest published first
             models.Index(fields=["election", "status", "-published_at"], name="incident_public_published"),
-            models.Index(fields=["election", "status", "kind"], name="incident_by_kind"),
+            # verification too, so that a list filtered by kind and verification is counted from the index alone
+            models.Index(fields=["election", "status", "kind", "verification"], name="incident_by_kind_verification"),
             # kind too, so that counts by region and kind are read from the index alone
             models.Index(fields=["election", "status", "region", "kind"], name="incident_by_region"),
+            # a region's incidents between two dates, counted from the index alone
+            models.Index(fields=["election", "status", "region", "occurred_at"], name="incident_by_region_time"),
             models.Index(fields=["status", "created_at"], name="incident_queue"),
             models.Index(fields=["occurred_at"], name="incident_occurred"),
         ]
