@@ -25,7 +25,7 @@ from ..models import Incident, Region
 from ..results.selectors import has_station_results
 from ..results.summary import election_pvt
 from . import cache as public_cache
-from . import charts, timeline
+from . import cards, charts, timeline
 from .filters import ElectionChoiceForm, PublicIncidentFilter
 
 PAGE_SIZE = 25
@@ -167,6 +167,7 @@ def home(request):
                 "sort": sort,
                 "sort_message": sort_message,
                 "sort_links": _sort_links(sort),
+                "latest": cards.incident_cards(overview["latest_ids"]),
                 "party_chart": charts.party_votes(overview["party_results"]),
                 "turnout_chart": charts.turnout_and_incidents(overview["region_summaries"], national_turnout),
                 **_choropleths(overview["region_summaries"]),
@@ -197,7 +198,7 @@ def incident_list(request):
         }
         title = gettext("Incidents")
         if not filterset.is_valid():
-            context.update({"invalid": True, "incidents": []})
+            context.update({"invalid": True, "cards": []})
             return {"status": 400, "title": title, "template": "incidents/incident_list.html", "context": context}
         election = filterset.selected_election
         paginator = Paginator(filterset.qs.values_list("pk", flat=True), PAGE_SIZE)
@@ -205,7 +206,7 @@ def incident_list(request):
         try:
             page = paginator.page(number)
         except PageNotAnInteger:
-            context.update({"page_problem": gettext("The page number must be a whole number."), "incidents": []})
+            context.update({"page_problem": gettext("The page number must be a whole number."), "cards": []})
             return {"status": 400, "title": title, "template": "incidents/incident_list.html", "context": context}
         except EmptyPage:
             last = paginator.num_pages
@@ -214,7 +215,7 @@ def incident_list(request):
                     "page_problem": gettext("There is no page %(number)s: this list has %(pages)d page(s).")
                     % {"number": number, "pages": last},
                     "last_page_query": f"{context['filter_query']}&page={last}".lstrip("&"),
-                    "incidents": [],
+                    "cards": [],
                 }
             )
             return {"status": 404, "title": title, "template": "incidents/incident_list.html", "context": context}
@@ -223,7 +224,7 @@ def incident_list(request):
                 "election": election,
                 "page": page,
                 "paginator": paginator,
-                "incidents": selectors.incidents_public_page(list(page.object_list)),
+                "cards": cards.incident_cards(page.object_list),
                 "active_filters": filterset.active_filters(),
                 "map_data_url": reverse("region-map-data") + "?" + context["filter_query"],
             }
@@ -332,6 +333,7 @@ def region_detail(request, code):
             "overview": overview,
             "region": region,
             "summary": overview.summary,
+            "latest": cards.incident_cards(overview.latest_ids),
             "party_chart": charts.party_votes(overview.party_results),
             "turnout_map": charts.choropleth(overview.country, "turnout", current=region),
             "incidents_query": f"{election_query}region={region.code}",

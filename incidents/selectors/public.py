@@ -94,7 +94,8 @@ def election_overview(election, *, region_sort="name", latest=5):
         "kind_counts": [KindCount(kind, kind.label, by_kind[kind]) for kind in IncidentKind if by_kind.get(kind)],
         "incident_total": sum(by_kind.values()),
         "region_summaries": sort_region_summaries(summaries, region_sort),
-        "latest": incidents_public_page(latest_ids),
+        #: shown as cards (``public.cards``), which are cached whole
+        "latest_ids": latest_ids,
     }
 
 
@@ -131,11 +132,11 @@ def incidents_public_page(ids, *, readable=True):
     those ids with everything joined. Joining before sorting would make the
     database join every matching row to show twenty-five.
     """
-    shaped = _shapes_by_pk(ids, readable=readable)
+    shaped = incidents_public_by_pk(ids, readable=readable)
     return [shaped[pk] for pk in ids if pk in shaped]
 
 
-def _shapes_by_pk(ids, *, readable=True):
+def incidents_public_by_pk(ids, *, readable=True):
     """``{pk: public shape}`` of the published incidents ``ids``: two queries (one without blockages)."""
     by_pk = {incident.pk: incident for incident in incidents_public().filter(pk__in=set(ids))}
     links = measurement_links(by_pk.values())
@@ -194,7 +195,8 @@ class RegionOverview:
     party_results: list
     national: OfficialResult | None
     sub_regions: list
-    latest: list
+    #: the latest published incidents' ids, shown as cards (``public.cards``), which are cached whole
+    latest_ids: list
     #: every top-level region's summary, for the map of the country
     country: list
     blockages: list = field(default_factory=list)
@@ -221,7 +223,7 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
     sub_regions = (
         region_summaries(election, national=national, parent=region, counts=counts) if children.get(region.pk) else []
     )
-    incidents = blockage_rows = []
+    ids = blockage_rows = []
     if election is not None:
         ids = list(
             Incident.objects.published()
@@ -235,10 +237,7 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
             .order_by("-occurred_at", "-id")
             .values_list("pk", flat=True)[:blockages]
         )
-        # The latest incidents and the blockages, shaped in one go (many blockages are among the latest).
-        shaped = _shapes_by_pk([*ids, *blockage_ids])
-        incidents = [shaped[pk] for pk in ids if pk in shaped]
-        blockage_rows = [shaped[pk] for pk in blockage_ids if pk in shaped]
+        blockage_rows = incidents_public_page(blockage_ids)
     return RegionOverview(
         region=region,
         summary=summary,
@@ -246,7 +245,7 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
         party_results=list(result.party_results.all()) if result else [],
         national=national,
         sub_regions=sub_regions,
-        latest=incidents,
+        latest_ids=ids,
         blockages=blockage_rows,
         country=region_summaries(election, national=national, counts=counts) if election is not None else [],
     )
