@@ -480,9 +480,9 @@ OBSERVER_CLAIM_MINUTES = env.int("OBSERVER_CLAIM_MINUTES", default=30)
 OBSERVER_MAIL_LANGUAGE = env.str("OBSERVER_MAIL_LANGUAGE", default=LANGUAGE_CODE)
 #: public pages are cached this many seconds at most (a publish or retraction clears them at once)
 OBSERVER_PUBLIC_CACHE_SECONDS = env.int("OBSERVER_PUBLIC_CACHE_SECONDS", default=300)
-#: incident cards (an incident as lists show it) are cached this many seconds at most, whatever the
-#: page cache does (a publish or retraction clears them at once; 0: not cached)
-OBSERVER_PUBLIC_CARD_SECONDS = env.int("OBSERVER_PUBLIC_CARD_SECONDS", default=3600)
+#: parts many public pages share (incident cards, incident counts, the PVT box) are cached this many
+#: seconds at most, whatever the page cache does (a publish or retraction clears them at once; 0: not cached)
+OBSERVER_PUBLIC_PARTS_SECONDS = env.int("OBSERVER_PUBLIC_PARTS_SECONDS", default=3600)
 #: public pages one app process builds from the database at once (pages from the cache do not count)
 OBSERVER_PUBLIC_BUILDS_PER_PROCESS = env.int("OBSERVER_PUBLIC_BUILDS_PER_PROCESS", default=2)
 #: public pages one client address may have built from the database a minute (0: no limit)

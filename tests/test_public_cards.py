@@ -1,6 +1,8 @@
-"""Incident cards (``public.cards``): an incident as lists show it, rendered once per incident and
-language and kept in the cache, so that a list page the page cache does not hold costs its ids
-and one cache read. Whatever makes pages stale makes cards stale."""
+"""Parts many public pages share, kept in the cache apart from the pages: incident cards
+(``public.cards``: an incident as lists show it, rendered once per incident and language, so that
+a list page the page cache does not hold costs its ids and one cache read), and the incident
+counts of the overview, the region pages and the map (``public.cache.kept``). Whatever makes
+pages stale makes these stale."""
 
 import pytest
 from django.core.cache import cache
@@ -19,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def page_cache_off(settings):
-    """Pages are built every time: what is left cached is the cards."""
+    """Pages are built every time: what is left cached is the parts."""
     settings.OBSERVER_PUBLIC_CACHE_SECONDS = 0
-    settings.OBSERVER_PUBLIC_CARD_SECONDS = 3600
+    settings.OBSERVER_PUBLIC_PARTS_SECONDS = 3600
 
 
 def text(response):
@@ -30,7 +32,7 @@ def text(response):
 
 
 def card_keys():
-    return [key for key in cache._cache if ":public:card:" in key]
+    return [key for key in cache._cache if ":public:part:" in key and ":card:" in key]
 
 
 def incident_rows_read(queries):
@@ -94,8 +96,8 @@ def test_a_card_is_kept_in_each_language(client, election, region):
     assert len(card_keys()) == 3
 
 
-def test_card_seconds_zero_keeps_no_card(client, settings, election, region):
-    settings.OBSERVER_PUBLIC_CARD_SECONDS = 0
+def test_parts_seconds_zero_keeps_no_card(client, settings, election, region):
+    settings.OBSERVER_PUBLIC_PARTS_SECONDS = 0
     published(election, region, public_summary="Shown, not kept.")
     assert "Shown, not kept." in text(client.get(reverse("incident-list")))
     assert card_keys() == []
@@ -107,3 +109,25 @@ def test_no_private_value_in_a_kept_card(client, fully_filled_incident):
     assert kept
     for card in kept.values():
         fully_filled_incident.assert_absent_from(card)
+
+
+def test_kept_counts_follow_a_publish_and_a_retraction(
+    client, region, submit, moderator, django_capture_on_commit_callbacks
+):
+    pages = (reverse("home"), region.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        first = publish(submit(), moderator)
+    for url in pages:
+        client.get(url)
+    assert [key for key in cache._cache if ":counts:" in key], "the counts are kept"
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))
+    assert not [query for query in queries.captured_queries if "COUNT(" in query["sql"] and "GROUP BY" in query["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(submit(), moderator)
+    assert client.get(reverse("home")).context["incident_total"] == 2
+    assert client.get(region.get_absolute_url()).context["summary"].incidents == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        services.incident_transition(incident=first, to_status=Status.RETRACTED, actor=moderator, comment="Wrong.")
+    assert client.get(reverse("home")).context["incident_total"] == 1
+    assert client.get(region.get_absolute_url()).context["summary"].incidents == 1

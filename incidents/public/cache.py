@@ -152,6 +152,27 @@ def page_key(scope, request, kind="page"):
     return f"public:{kind}:{scope}:{reference}:{generation}:{get_language()}:{address}"
 
 
+def parts_key(name, reference, lists):
+    """The key of a part many pages share (``kept``), under the generations ``reference`` and ``lists``."""
+    return f"public:part:{reference}:{lists}:{name}"
+
+
+def kept(name, build):
+    """A part many pages share (``build()``: incident counts, say), kept in the cache under the
+    current generations of both scopes, so that whatever makes a page stale makes it stale too.
+    ``name`` says what it is and of what (an election, a region, a language). Kept
+    ``OBSERVER_PUBLIC_PARTS_SECONDS`` at most; built every time when that is 0."""
+    seconds = settings.OBSERVER_PUBLIC_PARTS_SECONDS
+    if seconds <= 0:
+        return build()
+    key = parts_key(name, *generations(REFERENCE, LISTS))
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, seconds)
+    return value
+
+
 # The budget of pages built from the database ----------------------------------------------------------------------
 
 #: seconds a build waits for a turn among this process's builds, or for an identical build under way

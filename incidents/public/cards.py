@@ -7,7 +7,8 @@ their cards, instead of loading, shaping and rendering every row again. A card i
 the same generations as the pages (``cache.LISTS``, ``cache.REFERENCE``): whatever makes a page
 stale (a publish, an edit, a retraction, an attachment made public, new reference data) makes
 every card stale with it, so a card never shows what was withdrawn. Cards are kept
-``OBSERVER_PUBLIC_CARD_SECONDS`` at most (0: not kept), independently of the page cache.
+``OBSERVER_PUBLIC_PARTS_SECONDS`` at most (0: not kept), independently of the page cache, as the
+other parts many pages share (``cache.kept``).
 """
 
 from django.conf import settings
@@ -22,20 +23,16 @@ from . import cache as public_cache
 TEMPLATE = "incidents/_incident_card.html"
 
 
-def card_key(pk, reference, lists, language):
-    return f"public:card:{reference}:{lists}:{language}:{pk}"
-
-
 def incident_cards(ids):
     """The card (safe HTML) of each published incident of ``ids``, in that order; ids no longer
     published are left out. One cache read; the cards missing from it cost two queries."""
     ids = list(ids)
     if not ids:
         return []
-    seconds = settings.OBSERVER_PUBLIC_CARD_SECONDS
+    seconds = settings.OBSERVER_PUBLIC_PARTS_SECONDS
     reference, lists = public_cache.generations(public_cache.REFERENCE, public_cache.LISTS)
     language = get_language()
-    keys = {pk: card_key(pk, reference, lists, language) for pk in ids}
+    keys = {pk: public_cache.parts_key(f"card:{language}:{pk}", reference, lists) for pk in ids}
     found = cache.get_many(list(keys.values())) if seconds > 0 else {}
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -147,6 +147,22 @@ def _sort_links(sort):
     return {"name": link("name"), "turnout": link("turnout"), "incidents": link("incidents")}
 
 
+def _incident_counts(election):
+    """The election's incident counts by region and kind, shared by the overview, the region pages
+    and the map, kept in the cache (``public_cache.kept``)."""
+    if election is None:
+        return None
+    return public_cache.kept(f"counts:{election.pk}", lambda: selectors.incident_counts(election))
+
+
+def _pvt_box(election, region=None):
+    """The PVT box of the overview or of ``region``, kept in the cache in the reader's language."""
+    if election is None:
+        return None
+    name = f"pvt:{election.pk}:{region.pk if region else 'country'}:{get_language()}"
+    return public_cache.kept(name, lambda: election_pvt(election, region=region))
+
+
 @require_safe
 def home(request):
     sort, sort_message = _region_sort(request)
@@ -157,7 +173,7 @@ def home(request):
         election_query = f"election={election.slug}" if election and request.GET.get("election") else ""
         if error:
             return not_found_page(gettext("Unknown election"), error, status=400)
-        overview = selectors.election_overview(election, region_sort=sort)
+        overview = selectors.election_overview(election, region_sort=sort, counts=_incident_counts(election))
         if election is None:
             return {"title": gettext("Overview"), "template": "incidents/home.html", "context": overview}
         national = overview["national"]
@@ -175,7 +191,7 @@ def home(request):
                 "map_settings": _map_settings(),
                 "election_query": election_query,
                 "station_results": has_station_results(election),
-                "pvt": election_pvt(election),
+                "pvt": _pvt_box(election),
             }
         )
         return {"title": election.name, "template": "incidents/home.html", "context": overview, "map": True}
@@ -326,7 +342,7 @@ def region_detail(request, code):
                 gettext("There is no region with the code %(code)s.") % {"code": code},
                 links=[(reverse("region-list"), gettext("All regions"))],
             )
-        overview = selectors.region_overview(election, region)
+        overview = selectors.region_overview(election, region, counts=_incident_counts(election))
         election_query = f"election={election.slug}&" if request.GET.get("election") else ""
         context = {
             "election": election,
@@ -342,7 +358,7 @@ def region_detail(request, code):
                 overview.blockages, now=timezone.now(), zone=election.zone if election else zoneinfo.ZoneInfo("UTC")
             ),
             "station_results": has_station_results(election, region),
-            "pvt": election_pvt(election, region=region),
+            "pvt": _pvt_box(election, region),
         }
         return {"title": region.name, "template": "incidents/region_detail.html", "context": context}
 

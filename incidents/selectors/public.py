@@ -65,9 +65,10 @@ def incidents_public(election=None):
     return queryset
 
 
-def election_overview(election, *, region_sort="name", latest=5):
+def election_overview(election, *, region_sort="name", latest=5, counts=None):
     """The national picture of ``election``: results, party votes and seats,
     incidents by kind, regions beside their incidents, the latest published incidents.
+    ``counts``: ``incident_counts(election)`` when the caller has them already.
 
     Runs a fixed number of queries whatever the number of regions, parties and incidents.
     """
@@ -75,7 +76,7 @@ def election_overview(election, *, region_sort="name", latest=5):
         return {"election": None}
     national = official_result(election)
     parties = list(national.party_results.all()) if national else []
-    counts = incident_counts(election)
+    counts = incident_counts(election) if counts is None else counts
     summaries = region_summaries(election, national=national, counts=counts)
     by_kind = {}
     for (_region, kind), count in counts.items():
@@ -206,10 +207,11 @@ class RegionOverview:
 REGION_BLOCKAGES = 50
 
 
-def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
+def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES, counts=None):
     """One region: its result and party votes, the national figure, sub-regions,
     incidents by kind, the latest published incidents and its internet blockages
-    (with their attached measurements). A fixed number of queries."""
+    (with their attached measurements). A fixed number of queries. ``counts``:
+    ``incident_counts(election)`` when the caller has them already."""
     national = official_result(election) if election else None
     result = None
     if election is not None:
@@ -217,7 +219,8 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES):
     children = region_children()
     region_ids = region_and_descendant_ids(region, children)
     # Counts of the whole election: the region's own roll up from them, and the map of the country needs them all.
-    counts = incident_counts(election) if election is not None else {}
+    if counts is None:
+        counts = incident_counts(election) if election is not None else {}
     national_turnout = national.turnout if national else None
     summary = RegionSummary(region, result, national_turnout, roll_up_counts(counts, children, region.pk))
     sub_regions = (
