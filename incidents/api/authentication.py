@@ -7,13 +7,20 @@
   any other token, whoever holds it, unlocks only what an observer may do.
   ``permissions.staff_powers_unlocked`` asks the user's ``is_verified``, which
   this sets, as django-otp's middleware does for a session.
+
+An expired token is refused and deleted, as knox does. knox also reads every
+other token of the user on every request, to delete those that expired; here
+that is done when a token is issued (``services.api_token_issue``), which saves
+a query on every API request (lists of tokens never show expired ones).
 """
 
 import re
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox import auth as knox_auth
+from knox.signals import token_expired
 from rest_framework import exceptions
 
 from .. import permissions
@@ -36,6 +43,15 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
         )
         user.is_verified = lambda: staff_issued
         return user, auth_token
+
+    def _cleanup_token(self, auth_token):
+        """Whether ``auth_token`` has expired (then it is deleted); the user's other tokens are not read."""
+        if auth_token.expiry is None or auth_token.expiry >= timezone.now():
+            return False
+        username = auth_token.user.get_username()
+        auth_token.delete()
+        token_expired.send(sender=self.__class__, username=username, source="auth_token")
+        return True
 
 
 class TokenScheme(KnoxTokenScheme):

@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -106,6 +107,8 @@ def api_token_issue(*, user, actor=None, expiry=None):
             _("You already have %(limit)d tokens: revoke one you no longer use first.") % {"limit": limit}
         )
     with transaction.atomic():
+        # Expired tokens are deleted here rather than looked for on every request (api.authentication).
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         row, text = AuthToken.objects.create(user=user, expiry=expiry)
         if staff:
             StaffTokenGrant.objects.create(token=row, issued_by=actor)

@@ -69,6 +69,20 @@ def test_an_expired_token_does_not_work(observer):
     assert with_token(token).get(reverse("api-report-list")).status_code == 401
 
 
+def test_an_expired_token_is_deleted_when_used_and_the_others_when_a_token_is_issued(observer):
+    used, used_token = services.api_token_issue(user=observer.user)
+    other, _other_token = services.api_token_issue(user=observer.user)
+    live, live_token = services.api_token_issue(user=observer.user)
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    AuthToken.objects.filter(pk__in=[used.pk, other.pk]).update(expiry=past)
+    assert with_token(used_token).get(reverse("api-report-list")).status_code == 401
+    assert with_token(live_token).get(reverse("api-report-list")).status_code == 200
+    assert set(AuthToken.objects.filter(user=observer.user).values_list("pk", flat=True)) == {other.pk, live.pk}
+    services.api_token_issue(user=observer.user)
+    assert not AuthToken.objects.filter(pk=other.pk).exists()  # expired: gone once a token is issued
+    assert AuthToken.objects.filter(pk=live.pk).exists()
+
+
 def test_an_inactive_user_token_does_not_work(observer):
     _row, token = services.api_token_issue(user=observer.user)
     observer.user.is_active = False
