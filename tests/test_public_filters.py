@@ -126,3 +126,28 @@ def test_invalid_values_give_a_message_and_no_incidents(election, region, data, 
     published(election, region)
     errors = refused(data)
     assert errors.get(field)
+
+
+def test_the_form_reads_each_choice_list_once_as_it_renders(election, region):
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+
+    factories.RegionFactory(code="KZ-11")
+    filterset = PublicIncidentFilter(query({}), queryset=selectors.incidents_public())
+    assert filterset.is_valid()
+    with CaptureQueriesContext(connection) as queries:
+        html = render_to_string("incidents/_filter_form.html", {"form": filterset.form})
+    region_lists = [q for q in queries.captured_queries if 'FROM "incidents_region"' in q["sql"]]
+    # a select reads its choices twice (to render, and to decide on ``required``): the rows are read once
+    assert len(region_lists) == 1
+    assert 'value="KZ-11"' in html and f'value="{region.code}"' in html
+
+
+def test_a_region_added_later_is_offered_on_the_next_page(client, settings, election, region):
+    settings.OBSERVER_PUBLIC_CACHE_SECONDS = 0
+    # Whatever reads the choices of the filter's own field (not a form's copy) must not fix them for later requests.
+    list(PublicIncidentFilter.base_filters["region"].field.choices)
+    client.get("/incidents/")
+    factories.RegionFactory(code="KZ-99", name_en="Newly imported region")
+    assert "Newly imported region" in client.get("/incidents/").content.decode()

@@ -41,20 +41,14 @@ MAX_TEXT = 200
 
 
 class ListedChoiceIterator(ModelChoiceIterator):
-    """A choice list read in one plain query, once per form. Django's reads it through
-    ``QuerySet.iterator()``, which on PostgreSQL opens a server-side cursor (three round trips)
-    for a few dozen rows, and a select reads its choices twice as it renders (once to decide
-    whether it may be ``required``)."""
+    """A choice list read in one plain query. Django's reads it through ``QuerySet.iterator()``,
+    which on PostgreSQL opens a server-side cursor (three round trips) for a few dozen rows."""
 
     def __iter__(self):
-        listed = getattr(self.field, "_listed_choices", None)
-        if listed is None:
-            listed = self.field._listed_choices = self.list_choices()
-        return iter(listed)
-
-    def list_choices(self):
-        empty = [("", self.field.empty_label)] if self.field.empty_label is not None else []
-        return empty + [self.choice(obj) for obj in list(self.queryset)]
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in list(self.queryset):
+            yield self.choice(obj)
 
 
 #: the dates a filter accepts: far wider than any election, narrow enough that a day added or a time
@@ -90,12 +84,12 @@ class ElectionChoiceField(django_filters.fields.ModelChoiceField):
 class CollatedRegionIterator(ListedChoiceIterator):
     """The regions in the alphabetical order of the reader's language (``collation``), the empty choice first."""
 
-    def list_choices(self):
-        choices = super().list_choices()
+    def __iter__(self):
+        choices = list(super().__iter__())
         empty = [choice for choice in choices if not hasattr(choice[0], "instance")]
         regions = [choice for choice in choices if hasattr(choice[0], "instance")]
         name_key = collation.name_key()
-        return empty + sorted(regions, key=lambda choice: name_key(choice[0].instance.name))
+        return iter(empty + sorted(regions, key=lambda choice: name_key(choice[0].instance.name)))
 
 
 class RegionChoiceField(django_filters.fields.ModelChoiceField):
