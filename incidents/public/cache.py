@@ -152,25 +152,31 @@ def page_key(scope, request, kind="page"):
     return f"public:{kind}:{scope}:{reference}:{generation}:{get_language()}:{address}"
 
 
-def parts_key(name, reference, lists):
-    """The key of a part many pages share (``kept``), under the generations ``reference`` and ``lists``."""
-    return f"public:part:{reference}:{lists}:{name}"
+def kept_many(names, build):
+    """Parts many pages share (incident cards, incident counts), kept in the cache under the
+    current generations of both scopes, so that whatever makes a page stale makes them stale too.
+
+    ``names`` is ``{item: name}``, a name saying what the part is and of what (an election, a
+    region, a language); ``build(items)`` gives ``{item: value}`` for the items not in the cache
+    (one it leaves out is neither kept nor returned). Returns ``{item: value}`` in one cache read
+    and at most one write. Kept ``OBSERVER_PUBLIC_PARTS_SECONDS`` at most; built every time when 0."""
+    seconds = settings.OBSERVER_PUBLIC_PARTS_SECONDS
+    reference, lists = generations(REFERENCE, LISTS)
+    keys = {item: f"public:part:{reference}:{lists}:{name}" for item, name in names.items()}
+    found = cache.get_many(list(keys.values())) if seconds > 0 else {}
+    values = {item: found[key] for item, key in keys.items() if key in found}
+    missing = [item for item in keys if item not in values]
+    if missing:
+        built = build(missing)
+        if seconds > 0 and built:
+            cache.set_many({keys[item]: value for item, value in built.items()}, timeout=seconds)
+        values.update(built)
+    return values
 
 
 def kept(name, build):
-    """A part many pages share (``build()``: incident counts, say), kept in the cache under the
-    current generations of both scopes, so that whatever makes a page stale makes it stale too.
-    ``name`` says what it is and of what (an election, a region, a language). Kept
-    ``OBSERVER_PUBLIC_PARTS_SECONDS`` at most; built every time when that is 0."""
-    seconds = settings.OBSERVER_PUBLIC_PARTS_SECONDS
-    if seconds <= 0:
-        return build()
-    key = parts_key(name, *generations(REFERENCE, LISTS))
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, seconds)
-    return value
+    """One part many pages share (``build()``), as ``kept_many`` keeps them."""
+    return kept_many({name: name}, lambda _missing: {name: build()})[name]
 
 
 # The budget of pages built from the database ----------------------------------------------------------------------

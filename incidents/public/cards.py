@@ -8,11 +8,9 @@ the same generations as the pages (``cache.LISTS``, ``cache.REFERENCE``): whatev
 stale (a publish, an edit, a retraction, an attachment made public, new reference data) makes
 every card stale with it, so a card never shows what was withdrawn. Cards are kept
 ``OBSERVER_PUBLIC_PARTS_SECONDS`` at most (0: not kept), independently of the page cache, as the
-other parts many pages share (``cache.kept``).
+other parts many pages share (``cache.kept_many``).
 """
 
-from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -29,18 +27,11 @@ def incident_cards(ids):
     ids = list(ids)
     if not ids:
         return []
-    seconds = settings.OBSERVER_PUBLIC_PARTS_SECONDS
-    reference, lists = public_cache.generations(public_cache.REFERENCE, public_cache.LISTS)
     language = get_language()
-    keys = {pk: public_cache.parts_key(f"card:{language}:{pk}", reference, lists) for pk in ids}
-    found = cache.get_many(list(keys.values())) if seconds > 0 else {}
-    missing = [pk for pk, key in keys.items() if key not in found]
-    if missing:
-        built = {
-            keys[pk]: render_to_string(TEMPLATE, {"incident": incident})
-            for pk, incident in selectors.incidents_public_by_pk(missing).items()
-        }
-        if seconds > 0 and built:
-            cache.set_many(built, timeout=seconds)
-        found.update(built)
-    return [mark_safe(found[keys[pk]]) for pk in ids if keys[pk] in found]
+
+    def build(missing):
+        shapes = selectors.incidents_public_by_pk(missing)
+        return {pk: render_to_string(TEMPLATE, {"incident": incident}) for pk, incident in shapes.items()}
+
+    cards = public_cache.kept_many({pk: f"card:{language}:{pk}" for pk in ids}, build)
+    return [mark_safe(cards[pk]) for pk in ids if pk in cards]
