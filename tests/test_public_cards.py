@@ -13,6 +13,7 @@ from django.urls import reverse
 from incidents import services
 from incidents.models import IncidentKind, Status
 
+from . import factories
 from .conftest import publish
 from .public_data import many_published, published
 
@@ -131,3 +132,115 @@ def test_kept_counts_follow_a_publish_and_a_retraction(
         services.incident_transition(incident=first, to_status=Status.RETRACTED, actor=moderator, comment="Wrong.")
     assert client.get(reverse("home")).context["incident_total"] == 1
     assert client.get(region.get_absolute_url()).context["summary"].incidents == 1
+
+
+def part_keys(kind):
+    return [key for key in cache._cache if ":public:part:" in key and f":{kind}:" in key]
+
+
+def test_a_region_page_built_again_reads_no_blockage(client, election, region, observer, moderator):
+    from .blockages import submit_blockage
+
+    first = publish(submit_blockage(reporter=observer, election=election, region=region), moderator)
+    page = text(client.get(region.get_absolute_url()))
+    assert first.reference in page[page.index('id="blockages-heading"') :]
+    assert len(part_keys("region-blockages")) == 1
+    # Built again (the page cache is off): the section comes whole from the cache
+    with CaptureQueriesContext(connection) as again:
+        assert text(client.get(region.get_absolute_url())) == page
+    assert incident_rows_read(again.captured_queries) == []
+    # One kept per language
+    russian = text(client.get(region.get_absolute_url(), headers={"accept-language": "ru"}))
+    assert "Блокировки интернета" in russian
+    assert len(part_keys("region-blockages")) == 2
+
+
+def test_a_kept_blockage_section_follows_a_publish(
+    client, election, region, observer, moderator, django_capture_on_commit_callbacks
+):
+    from .blockages import submit_blockage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = publish(submit_blockage(reporter=observer, election=election, region=region), moderator)
+    assert first.reference in text(client.get(region.get_absolute_url()))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = publish(submit_blockage(reporter=observer, election=election, region=region), moderator)
+    page = text(client.get(region.get_absolute_url()))
+    section = page[page.index('id="blockages-heading"') :]
+    assert first.reference in section and second.reference in section
+    with django_capture_on_commit_callbacks(execute=True):
+        services.incident_transition(incident=first, to_status=Status.RETRACTED, actor=moderator, comment="Wrong.")
+    assert first.reference not in text(client.get(region.get_absolute_url()))
+
+
+def test_a_kept_blockage_section_is_drawn_again_each_minute(client, election, region, observer, moderator):
+    """An ongoing blockage's bar runs to now: the section is kept for the minute it was drawn in."""
+    import datetime
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from .blockages import submit_blockage
+
+    publish(submit_blockage(reporter=observer, election=election, region=region, ended_at=None), moderator)
+    now = timezone.now()
+    with mock.patch("incidents.public.views.timezone.now", return_value=now.replace(second=1)):
+        text(client.get(region.get_absolute_url()))
+    with mock.patch("incidents.public.views.timezone.now", return_value=now.replace(second=59)):
+        text(client.get(region.get_absolute_url()))
+    assert len(part_keys("region-blockages")) == 1
+    later = now.replace(second=1) + datetime.timedelta(minutes=1)
+    with mock.patch("incidents.public.views.timezone.now", return_value=later):
+        text(client.get(region.get_absolute_url()))
+    assert len(part_keys("region-blockages")) == 2
+
+
+def region_rows(page):
+    """The region names of the overview's table, in order."""
+    table = page[page.index('class="results region-table"') :]
+    table = table[: table.index("</table>")]
+    return [row.split("</a>")[0].rsplit(">", 1)[-1] for row in table.split('<th scope="row">')[1:]]
+
+
+def test_the_overview_keeps_its_regions_in_each_order(client, election, region):
+    other_region = factories.RegionFactory(code="KZ-19", name_en="Akmola", name_ru="Акмола", name_kk="Ақмола")
+    many_published(election, [other_region], 3)
+    published(election, region)
+    by_name = text(client.get(reverse("home")))
+    by_incidents = text(client.get(reverse("home") + "?sort=-incidents"))
+    assert region_rows(by_incidents)[0] == other_region.name
+    assert sorted(region_rows(by_name)) == region_rows(by_name)
+    assert len(part_keys("overview-regions")) == 2
+    # Built again: the same section from the cache, no region read
+    with CaptureQueriesContext(connection) as again:
+        assert text(client.get(reverse("home") + "?sort=-incidents")) == by_incidents
+    assert not [query for query in again.captured_queries if 'FROM "incidents_region"' in query["sql"]]
+    # An unknown order is drawn by name, saying so, and kept apart from the order by name
+    unknown = text(client.get(reverse("home") + "?sort=nonsense"))
+    assert "Unknown sort order" in unknown and "Unknown sort order" not in by_name
+    assert region_rows(unknown) == region_rows(by_name)
+
+
+def test_the_overview_regions_follow_a_publish(client, region, submit, moderator, django_capture_on_commit_callbacks):
+    def incidents_in_table():
+        page = text(client.get(reverse("home")))
+        table = page[page.index('class="results region-table"') :]
+        row = table[table.index(f">{region.name}</a>") :]
+        return row.split('<td class="num">')[2].split("</td>")[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(submit(), moderator)
+    assert ">1</a>" in incidents_in_table()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(submit(), moderator)
+    assert ">2</a>" in incidents_in_table()
+    assert len(part_keys("overview-regions")) == 2  # one per generation; the stale one is never read again
+
+
+def test_no_private_value_in_any_kept_part(client, fully_filled_incident):
+    for url in (reverse("home"), reverse("incident-list"), fully_filled_incident.incident.region.get_absolute_url()):
+        text(client.get(url))
+    keys = [key for key in cache._cache if ":public:part:" in key]
+    assert any(":overview-regions:" in key for key in keys) and any(":card:" in key for key in keys)
+    for value in cache.get_many([key.split(":", 2)[2] for key in keys]).values():
+        fully_filled_incident.assert_absent_from(repr(value))

@@ -163,6 +163,37 @@ def _pvt_box(election, region=None):
     return public_cache.kept(name, lambda: election_pvt(election, region=region))
 
 
+#: the template of the overview's regions: their maps, turnout beside incidents and table
+OVERVIEW_REGIONS_TEMPLATE = "incidents/_overview_regions.html"
+
+
+def _overview_regions(election, national, counts, sort, sort_message, election_query):
+    """The overview's regions section (safe HTML; empty without regions): the two maps, the
+    turnout chart and the table in ``sort`` order, drawn once per election, order and language
+    and kept with the other parts (``public_cache.kept``), stale with the pages."""
+
+    def build():
+        summaries = selectors.region_summaries(election, national=national, counts=counts)
+        if not summaries:
+            return ""
+        context = {
+            "region_summaries": selectors.sort_region_summaries(summaries, sort),
+            "sort": sort,
+            "sort_message": sort_message,
+            "sort_links": _sort_links(sort),
+            "sort_base": reverse("home"),
+            "election_query": election_query,
+            "turnout_chart": charts.turnout_and_incidents(summaries, national.turnout if national else None),
+            **_choropleths(summaries),
+        }
+        return render_to_string(OVERVIEW_REGIONS_TEMPLATE, context)
+
+    # an unknown sort is drawn by name, with the message saying so
+    order = f"{sort}{'-unknown' if sort_message else ''}"
+    name = f"overview-regions:{get_language()}:{election.pk}:{order}:{election_query}"
+    return public_cache.html(public_cache.kept(name, build))
+
+
 @require_safe
 def home(request):
     sort, sort_message = _region_sort(request)
@@ -173,20 +204,17 @@ def home(request):
         election_query = f"election={election.slug}" if election and request.GET.get("election") else ""
         if error:
             return not_found_page(gettext("Unknown election"), error, status=400)
-        overview = selectors.election_overview(election, region_sort=sort, counts=_incident_counts(election))
+        counts = _incident_counts(election)
+        overview = selectors.election_overview(election, counts=counts)
         if election is None:
             return {"title": gettext("Overview"), "template": "incidents/home.html", "context": overview}
-        national = overview["national"]
-        national_turnout = national.turnout if national else None
         overview.update(
             {
-                "sort": sort,
-                "sort_message": sort_message,
-                "sort_links": _sort_links(sort),
                 "latest": cards.incident_cards(overview["latest_ids"]),
                 "party_chart": charts.party_votes(overview["party_results"]),
-                "turnout_chart": charts.turnout_and_incidents(overview["region_summaries"], national_turnout),
-                **_choropleths(overview["region_summaries"]),
+                "regions_section": _overview_regions(
+                    election, overview["national"], counts, sort, sort_message, election_query
+                ),
                 "map_data_url": reverse("region-map-data") + (f"?{election_query}" if election_query else ""),
                 "map_settings": _map_settings(),
                 "election_query": election_query,
@@ -329,6 +357,30 @@ def region_list(request):
     return public_page(request, build, public_cache.LISTS)
 
 
+#: the template of a region's blockages: their time line and list
+REGION_BLOCKAGES_TEMPLATE = "incidents/_region_blockages.html"
+
+
+def _region_blockages(election, overview):
+    """The blockage section of a region page (its time line and list, safe HTML; empty without
+    blockages), rendered once a minute per region and language and kept with the other parts
+    (``public_cache.kept``): a publish or an edit makes it stale as it makes the page stale, and
+    an ongoing blockage's bar reaches the minute the section was drawn."""
+    if election is None:
+        return ""
+    now = timezone.now().replace(second=0, microsecond=0)
+
+    def build():
+        blockages = selectors.incidents_public_page(selectors.region_blockage_ids(election, overview.region_ids))
+        chart = timeline.incidents_timeline(blockages, now=now, zone=election.zone)
+        bar_texts = {bar.key: bar.text for bar in chart.bars} if chart else {}
+        rows = [(blockage, bar_texts.get(blockage.reference, "")) for blockage in blockages]
+        return render_to_string(REGION_BLOCKAGES_TEMPLATE, {"rows": rows, "chart": chart}) if rows else ""
+
+    name = f"region-blockages:{get_language()}:{election.pk}:{overview.region.pk}:{now:%Y%m%d%H%M}"
+    return public_cache.html(public_cache.kept(name, build))
+
+
 @require_safe
 def region_detail(request, code):
     def build():
@@ -353,10 +405,7 @@ def region_detail(request, code):
             "party_chart": charts.party_votes(overview.party_results),
             "turnout_map": charts.choropleth(overview.country, "turnout", current=region),
             "incidents_query": f"{election_query}region={region.code}",
-            "blockages": overview.blockages,
-            "blockage_timeline": timeline.incidents_timeline(
-                overview.blockages, now=timezone.now(), zone=election.zone if election else zoneinfo.ZoneInfo("UTC")
-            ),
+            "blockages": _region_blockages(election, overview),
             "station_results": has_station_results(election, region),
             "pvt": _pvt_box(election, region),
         }

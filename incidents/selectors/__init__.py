@@ -42,6 +42,7 @@ from .public import (
     incidents_public_by_pk,
     incidents_public_page,
     incidents_public_shapes,
+    region_blockage_ids,
     region_markers,
     region_overview,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "queue_by_status",
     "queue_by_text",
     "region_and_descendant_ids",
+    "region_blockage_ids",
     "region_children",
     "region_markers",
     "region_overview",

@@ -1,6 +1,6 @@
 """What the public reads: published incidents in their public shape, the national and regional overviews, the map."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from ..models import (
@@ -24,7 +24,6 @@ from .results import (
     region_summaries,
     regional_results,
     roll_up_counts,
-    sort_region_summaries,
 )
 
 
@@ -65,9 +64,10 @@ def incidents_public(election=None):
     return queryset
 
 
-def election_overview(election, *, region_sort="name", latest=5, counts=None):
+def election_overview(election, *, latest=5, counts=None):
     """The national picture of ``election``: results, party votes and seats,
-    incidents by kind, regions beside their incidents, the latest published incidents.
+    incidents by kind, the latest published incidents (regions beside their
+    incidents: ``region_summaries``, which the overview keeps drawn).
     ``counts``: ``incident_counts(election)`` when the caller has them already.
 
     Runs a fixed number of queries whatever the number of regions, parties and incidents.
@@ -77,7 +77,6 @@ def election_overview(election, *, region_sort="name", latest=5, counts=None):
     national = official_result(election)
     parties = list(national.party_results.all()) if national else []
     counts = incident_counts(election) if counts is None else counts
-    summaries = region_summaries(election, national=national, counts=counts)
     by_kind = {}
     for (_region, kind), count in counts.items():
         by_kind[kind] = by_kind.get(kind, 0) + count
@@ -94,7 +93,6 @@ def election_overview(election, *, region_sort="name", latest=5, counts=None):
         "seats_by_party": sum(p.seats or 0 for p in parties),
         "kind_counts": [KindCount(kind, kind.label, by_kind[kind]) for kind in IncidentKind if by_kind.get(kind)],
         "incident_total": sum(by_kind.values()),
-        "region_summaries": sort_region_summaries(summaries, region_sort),
         #: shown as cards (``public.cards``), which are cached whole
         "latest_ids": latest_ids,
     }
@@ -200,17 +198,18 @@ class RegionOverview:
     latest_ids: list
     #: every top-level region's summary, for the map of the country
     country: list
-    blockages: list = field(default_factory=list)
+    #: the region's id and those of the regions within it
+    region_ids: set
 
 
 #: blockages listed on a region's page at most, most recent first
 REGION_BLOCKAGES = 50
 
 
-def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES, counts=None):
+def region_overview(election, region, *, latest=20, counts=None):
     """One region: its result and party votes, the national figure, sub-regions,
-    incidents by kind, the latest published incidents and its internet blockages
-    (with their attached measurements). A fixed number of queries. ``counts``:
+    incidents by kind and the ids of its latest published incidents (its internet
+    blockages: ``region_blockage_ids``). A fixed number of queries. ``counts``:
     ``incident_counts(election)`` when the caller has them already."""
     national = official_result(election) if election else None
     result = None
@@ -226,21 +225,14 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES, 
     sub_regions = (
         region_summaries(election, national=national, parent=region, counts=counts) if children.get(region.pk) else []
     )
-    ids = blockage_rows = []
-    if election is not None:
+    ids = []
+    if election is not None and latest:
         ids = list(
             Incident.objects.published()
             .filter(election=election, region_id__in=region_ids)
             .order_by("-published_at", "-id")
             .values_list("pk", flat=True)[:latest]
         )
-        blockage_ids = list(
-            Incident.objects.published()
-            .filter(election=election, region_id__in=region_ids, kind=IncidentKind.INTERNET_BLOCKAGE)
-            .order_by("-occurred_at", "-id")
-            .values_list("pk", flat=True)[:blockages]
-        )
-        blockage_rows = incidents_public_page(blockage_ids)
     return RegionOverview(
         region=region,
         summary=summary,
@@ -249,8 +241,23 @@ def region_overview(election, region, *, latest=20, blockages=REGION_BLOCKAGES, 
         national=national,
         sub_regions=sub_regions,
         latest_ids=ids,
-        blockages=blockage_rows,
+        region_ids=region_ids,
         country=region_summaries(election, national=national, counts=counts) if election is not None else [],
+    )
+
+
+def region_blockage_ids(election, region_ids, *, limit=REGION_BLOCKAGES):
+    """The ids of the internet blockages published in the regions ``region_ids`` (a region and
+    those within it: ``RegionOverview.region_ids``), the most recent first, at most ``limit``."""
+    return list(
+        Incident.objects.published()
+        .filter(
+            election=election,
+            region_id__in=region_ids,
+            kind=IncidentKind.INTERNET_BLOCKAGE,
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
