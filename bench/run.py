@@ -21,7 +21,9 @@
    (anonymous pages served from Redis).
 4. Observers file new reports through the API for ``--submit-seconds``
    (default 60), each with its own Idempotency-Key; afterwards the reports in
-   the database are counted against the answers.
+   the database are counted against the answers. Once with each thread
+   keeping its own database connection (the default), once more with a pool
+   per process (``DJANGO_DB_POOL``), to measure one against the other.
 5. The CSV export of every published incident, read to the end, with the
    workers' memory before and after.
 
@@ -58,6 +60,9 @@ LABELS = {
     "home": "overview (home)",
     "api_list": "API incident list, filtered",
 }
+#: connections in each app process's pool, in the run that measures new reports through a pool:
+#: one per thread, as many as the threads keep without one
+POOL_SIZE = 4
 #: pages measured with the cache on
 CACHED_PAGES = ["ceiling", "list", "incident", "region", "home"]
 
@@ -110,10 +115,16 @@ def wrk(url, script, *, seconds, connections, threads=1, env=None):
     raise SystemExit(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
 
 
+#: seconds of load before each measure, so that every worker and thread has answered already
+WARM_SECONDS = 2
+
+
 def warm_up(server, paths_file):
     """Ask for every path once (four at a time): the workers, PostgreSQL's buffers and, with the
     cache on, the cache hold what a busy site would hold. Each request names an address of its
-    own (read only behind a proxy, as the flood's server is), as many readers would."""
+    own (read only behind a proxy, as the flood's server is), as many readers would. Then
+    WARM_SECONDS at full load: a worker loads the rest of Django at its first requests (a page
+    with one path, the ceiling, would otherwise be measured while three of four workers start)."""
     paths = paths_file.read_text().split()
 
     def fetch(path):
@@ -124,6 +135,14 @@ def warm_up(server, paths_file):
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(fetch, paths))
+    wrk(
+        server.url,
+        "paths.lua",
+        seconds=WARM_SECONDS,
+        connections=CONNECTIONS,
+        threads=LOAD_THREADS,
+        env={"BENCH_PATHS": str(paths_file)},
+    )
 
 
 def measure_pages(server, pages, paths_files, seconds):
@@ -312,13 +331,19 @@ def markdown(options, results):
         f"{CONNECTIONS} connections for {options.submit_seconds} s, {results['observers']:,} observers taking "
         "turns (each under the limit of new reports per minute), a new Idempotency-Key for each report:",
         "",
-        "| accepted (201) | per second | p50 / p95 / p99 ms | other answers | errors "
+        "| database connections | accepted (201) | per second | p50 / p95 / p99 ms | other answers | errors "
         "| reports in the database (with those in flight when wrk stopped) |",
-        "| ---: | ---: | ---: | --- | ---: | ---: |",
-        f"| {submit['created_201']:,} | {submit['accepted_per_second']:.0f} | {ms(submit['p50_us'])} / "
-        f"{ms(submit['p95_us'])} / {ms(submit['p99_us'])} | "
-        f"{', '.join(f'{k}: {v}' for k, v in submit['statuses'].items() if k != '201') or 'none'} "
-        f"| {submit['errors']} | {submit['filed_in_database']:,} |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: |",
+        *(
+            f"| {label} | {run['created_201']:,} | {run['accepted_per_second']:.0f} | {ms(run['p50_us'])} / "
+            f"{ms(run['p95_us'])} / {ms(run['p99_us'])} | "
+            f"{', '.join(f'{k}: {v}' for k, v in run['statuses'].items() if k != '201') or 'none'} "
+            f"| {run['errors']} | {run['filed_in_database']:,} |"
+            for label, run in (
+                ("one kept per thread (`DJANGO_CONN_MAX_AGE=60`, the default)", submit),
+                (f"a pool of {POOL_SIZE} per process (`DJANGO_DB_POOL={POOL_SIZE}`)", results["submissions_pool"]),
+            )
+        ),
         "",
         "### CSV export of every published incident",
         "",
@@ -451,6 +476,12 @@ def main():
         print("== CSV export")
         results["export"] = measure_export(server, options.export_runs)
         results["worker_rss_uncached_mib"] = server.worker_rss_mib()
+    print(f"== New reports through the API, a pool of {POOL_SIZE} connections per process")
+    server = support.Server(options.port, env, logs / "gunicorn.log", DJANGO_DB_POOL=POOL_SIZE)
+    with server:
+        results["submissions_pool"] = measure_submissions(
+            server, tokens_file, regions, options.submit_seconds, [observer for observer, _token in observers]
+        )
     print("== Cache on")
     cache.clear()
     server = support.Server(options.port, env, logs / "gunicorn.log", OBSERVER_PUBLIC_CACHE_SECONDS=3600)

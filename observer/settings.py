@@ -122,6 +122,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
     )
+    # Or a pool per app process (psycopg_pool) of at most this many connections, which the
+    # process's threads share, instead of one kept per thread (docs/benchmarks.md measures both).
+    if env.int("DJANGO_DB_POOL", default=0) > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env.int("DJANGO_DB_POOL")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: the cache, which also holds sessions, rate limits and the moderators' digest
@@ -480,8 +485,9 @@ OBSERVER_CLAIM_MINUTES = env.int("OBSERVER_CLAIM_MINUTES", default=30)
 OBSERVER_MAIL_LANGUAGE = env.str("OBSERVER_MAIL_LANGUAGE", default=LANGUAGE_CODE)
 #: public pages are cached this many seconds at most (a publish or retraction clears them at once)
 OBSERVER_PUBLIC_CACHE_SECONDS = env.int("OBSERVER_PUBLIC_CACHE_SECONDS", default=300)
-#: parts many public pages share (incident cards, incident counts, the PVT box) are cached this many
-#: seconds at most, whatever the page cache does (a publish or retraction clears them at once; 0: not cached)
+#: parts many public pages share (incident cards, incident counts, the PVT box, a region's blockages,
+#: the overview's regions) are cached this many seconds at most, whatever the page cache does (a publish
+#: or retraction clears them at once; 0: not cached)
 OBSERVER_PUBLIC_PARTS_SECONDS = env.int("OBSERVER_PUBLIC_PARTS_SECONDS", default=3600)
 #: public pages one app process builds from the database at once (pages from the cache do not count)
 OBSERVER_PUBLIC_BUILDS_PER_PROCESS = env.int("OBSERVER_PUBLIC_BUILDS_PER_PROCESS", default=2)

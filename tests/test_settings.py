@@ -68,3 +68,41 @@ def test_database_and_redis_from_the_environment():
         "django.db.backends.postgresql",
         "django_redis.cache.RedisCache",
     ]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL (set DATABASE_URL to a postgres:// URL)",
+)
+def test_a_connection_pool_shared_by_the_threads_when_asked_for():
+    code = """
+import os, threading
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "observer.settings"
+django.setup()
+from django.conf import settings
+from django.db import connection, connections
+database = settings.DATABASES["default"]
+print(database["CONN_MAX_AGE"], database["OPTIONS"]["pool"]["max_size"])
+seen = []
+def ask():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        seen.append(cursor.fetchone()[0])
+    connections.close_all()
+threads = [threading.Thread(target=ask) for _ in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(sum(seen), type(connection.pool).__name__, connection.pool.get_stats()["pool_max"])
+"""
+    result = run_python(
+        ["-c", code],
+        DJANGO_SECRET_KEY="x" * 50,
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        DJANGO_DB_POOL="2",
+    )
+    assert result.returncode == 0, result.stderr
+    # No connection kept per thread; six threads served by a pool of two
+    assert result.stdout.split() == ["0", "2", "6", "ConnectionPool", "2"]
