@@ -16,6 +16,7 @@ import django_filters.fields
 from django import forms
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
+from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
 from .. import collation, selectors
@@ -108,6 +109,10 @@ class RegionFilter(django_filters.ModelChoiceFilter):
 
 
 class PublicIncidentFilterForm(forms.Form):
+    #: the same widgets' HTML through Django's Jinja2 templates of them: the list's filter form
+    #: took a quarter of a list page's time through Django's template engine (docs/benchmarks.md)
+    default_renderer = Jinja2()
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
