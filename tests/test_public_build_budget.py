@@ -86,3 +86,23 @@ def test_an_identical_miss_waits_for_the_build_under_way_instead_of_building_aga
         assert public_cache.build_within_budget(request, key, build, lambda value: None) == "built once"
     finally:
         timer.join()
+
+
+def test_a_refused_client_is_refused_again_without_asking_redis(client, settings, one_incident):
+    """Once past its builds, a client is refused by this process until the window ends, with no
+    round trip to the cache for its count; a new window forgets it."""
+    from unittest import mock
+
+    settings.OBSERVER_PUBLIC_BUILDS_PER_CLIENT = 1
+    pages = [reverse("incident-list") + f"?q=word{number}" for number in range(4)]
+    assert client.get(pages[0]).status_code == 200
+    assert client.get(pages[1]).status_code == 429
+    with mock.patch.object(public_cache, "_client_spends_a_build", side_effect=AssertionError("asked Redis")):
+        refused = client.get(pages[2])
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= public_cache.BUILD_WINDOW_SECONDS
+    # Another address is not refused for it
+    assert client.get(pages[2], REMOTE_ADDR="192.0.2.7").status_code == 200
+    # The next window: a budget again
+    later = public_cache.time.time() + public_cache.BUILD_WINDOW_SECONDS
+    with mock.patch.object(public_cache.time, "time", return_value=later):
+        assert client.get(pages[3]).status_code == 200

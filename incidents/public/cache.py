@@ -36,7 +36,8 @@ Pages not in the cache share a bounded budget (``build``): a process builds
 at most ``OBSERVER_PUBLIC_BUILDS_PER_PROCESS`` at once (a further one waits
 ``BUILD_WAIT_SECONDS`` for a turn, then is answered 503 with Retry-After);
 one client builds at most ``OBSERVER_PUBLIC_BUILDS_PER_CLIENT`` pages a
-``BUILD_WINDOW_SECONDS`` (then 429); identical misses wait for the one
+``BUILD_WINDOW_SECONDS`` (then 429, and the process refuses that client
+again without asking Redis until the window ends); identical misses wait for the one
 build already under way instead of building the page again; and the query
 string is put in a canonical order, so that the same filters in another
 order share one entry. Someone who floods the site with random filters
@@ -215,22 +216,56 @@ def _build_slots():
         return _slots
 
 
+#: (window, {client addresses}): the clients this process refused in the current window, refused
+#: again until it ends without a round trip to Redis (a flood's refusals then cost next to nothing)
+_refused = (None, frozenset())
+_refused_lock = threading.Lock()
+
+
 def reset_budget():
-    """Forget this process's build slots (after a change of the setting, in tests)."""
-    global _slots
+    """Forget this process's build slots and the clients it refused (after a change of the
+    setting, in tests)."""
+    global _slots, _refused
     with _slots_lock:
         _slots = None
+    with _refused_lock:
+        _refused = (None, frozenset())
+
+
+def _client_and_window(request):
+    from ..security.audit import client_ip
+
+    return client_ip(request) or "unknown", int(time.time() // BUILD_WINDOW_SECONDS)
+
+
+def _retry_after():
+    return BUILD_WINDOW_SECONDS - int(time.time()) % BUILD_WINDOW_SECONDS
+
+
+def _refused_already(request):
+    """Refuse (429) a client this process refused already in this window."""
+    refused_window, clients = _refused
+    if not clients or settings.OBSERVER_PUBLIC_BUILDS_PER_CLIENT <= 0:
+        return
+    client, window = _client_and_window(request)
+    if window == refused_window and client in clients:
+        raise BuildRefused(429, _retry_after())
+
+
+def _remember_refused(client, window):
+    global _refused
+    with _refused_lock:
+        known_window, clients = _refused
+        _refused = (window, (clients if known_window == window else frozenset()) | {client})
 
 
 def _client_spends_a_build(request):
     """Count a build against the client's budget; refuse (429) when it is used up."""
-    from ..security.audit import client_ip
-
     limit = settings.OBSERVER_PUBLIC_BUILDS_PER_CLIENT
     if limit <= 0:
         return
-    window = int(time.time() // BUILD_WINDOW_SECONDS)
-    key = f"public:builds:{client_ip(request) or 'unknown'}:{window}"
+    client, window = _client_and_window(request)
+    key = f"public:builds:{client}:{window}"
     if cache.add(key, 1, timeout=BUILD_WINDOW_SECONDS + 1):
         spent = 1
     else:
@@ -240,8 +275,8 @@ def _client_spends_a_build(request):
             cache.add(key, 1, timeout=BUILD_WINDOW_SECONDS + 1)
             spent = 1
     if spent > limit:
-        retry_after = BUILD_WINDOW_SECONDS - int(time.time()) % BUILD_WINDOW_SECONDS
-        raise BuildRefused(429, retry_after)
+        _remember_refused(client, window)
+        raise BuildRefused(429, _retry_after())
 
 
 def build_within_budget(request, key, build, store):
@@ -255,6 +290,7 @@ def build_within_budget(request, key, build, store):
         value = build()
         store(value)
         return value
+    _refused_already(request)
     building = f"{key}:building"
     if not cache.add(building, 1, timeout=30):
         deadline = time.monotonic() + BUILD_WAIT_SECONDS
