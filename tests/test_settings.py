@@ -74,6 +74,7 @@ def test_database_and_redis_from_the_environment():
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="needs PostgreSQL (set DATABASE_URL to a postgres:// URL)",
 )
+@pytest.mark.django_db
 def test_a_connection_pool_shared_by_the_threads_when_asked_for():
     code = """
 import os, threading
@@ -86,7 +87,7 @@ database = settings.DATABASES["default"]
 print(database["CONN_MAX_AGE"], database["OPTIONS"]["pool"]["max_size"])
 seen = []
 def ask():
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # a failure here shows in stderr, and in the sum
         cursor.execute("SELECT 1")
         seen.append(cursor.fetchone()[0])
     connections.close_all()
@@ -97,12 +98,13 @@ for thread in threads:
     thread.join()
 print(sum(seen), type(connection.pool).__name__, connection.pool.get_stats()["pool_max"])
 """
-    result = run_python(
-        ["-c", code],
-        DJANGO_SECRET_KEY="x" * 50,
-        DATABASE_URL=os.environ["DATABASE_URL"],
-        DJANGO_DB_POOL="2",
-    )
+    from django.db import connection
+
+    # the test database, which exists while the tests run
+    database = connection.settings_dict
+    host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
+    url = f"postgres://{database['USER']}@{host}:{port}/{database['NAME']}"
+    result = run_python(["-c", code], DJANGO_SECRET_KEY="x" * 50, DATABASE_URL=url, DJANGO_DB_POOL="2")
     assert result.returncode == 0, result.stderr
     # No connection kept per thread; six threads served by a pool of two
     assert result.stdout.split() == ["0", "2", "6", "ConnectionPool", "2"]
