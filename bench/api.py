@@ -37,7 +37,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from incidents import selectors, services  # noqa: E402
+from bench import support  # noqa: E402
+from incidents import selectors  # noqa: E402
 from incidents.models import Incident, Observer  # noqa: E402
 from incidents.permissions import MODERATE_PERMISSION  # noqa: E402
 
@@ -64,7 +65,7 @@ def timed(client, path, runs, **kwargs):
 
 
 def client_for(user):
-    _row, token = services.api_token_issue(user=user)
+    token = support.api_token(user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client

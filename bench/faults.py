@@ -229,8 +229,6 @@ def moderators(count):
     from django.contrib.auth.models import Group
     from knox.models import AuthToken
 
-    from incidents import services
-
     User = get_user_model()
     group = Group.objects.get(name="Moderator")
     result = []
@@ -240,7 +238,7 @@ def moderators(count):
         )
         group.user_set.add(user)
         AuthToken.objects.filter(user=user).delete()
-        result.append((user, services.api_token_issue(user=user)[1]))
+        result.append((user, support.api_token(user)))
     return result
 
 
