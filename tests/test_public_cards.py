@@ -193,6 +193,13 @@ def test_a_kept_blockage_section_is_drawn_again_each_minute(client, election, re
     with mock.patch("incidents.public.views.timezone.now", return_value=later):
         text(client.get(region.get_absolute_url()))
     assert len(part_keys("region-blockages")) == 2
+    # A minute's section is never read after it: it is kept two minutes, not the parts' hour
+    import time
+
+    for key in part_keys("region-blockages"):
+        assert 0 < cache._expire_info[key] - time.time() <= 2 * 60
+    (card,) = card_keys()
+    assert cache._expire_info[card] - time.time() > 50 * 60
 
 
 def region_rows(page):

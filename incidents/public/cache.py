@@ -153,15 +153,18 @@ def page_key(scope, request, kind="page"):
     return f"public:{kind}:{scope}:{reference}:{generation}:{get_language()}:{address}"
 
 
-def kept_many(names, build):
+def kept_many(names, build, *, seconds=None):
     """Parts many pages share (incident cards, incident counts), kept in the cache under the
     current generations of both scopes, so that whatever makes a page stale makes them stale too.
 
     ``names`` is ``{item: name}``, a name saying what the part is and of what (an election, a
     region, a language); ``build(items)`` gives ``{item: value}`` for the items not in the cache
     (one it leaves out is neither kept nor returned). Returns ``{item: value}`` in one cache read
-    and at most one write. Kept ``OBSERVER_PUBLIC_PARTS_SECONDS`` at most; built every time when 0."""
-    seconds = settings.OBSERVER_PUBLIC_PARTS_SECONDS
+    and at most one write. Kept ``OBSERVER_PUBLIC_PARTS_SECONDS`` at most, or ``seconds`` when
+    shorter (a part whose name carries the minute is never read after it); built every time
+    when 0."""
+    longest = settings.OBSERVER_PUBLIC_PARTS_SECONDS
+    seconds = longest if seconds is None else min(seconds, longest)
     reference, lists = generations(REFERENCE, LISTS)
     keys = {item: f"public:part:{reference}:{lists}:{name}" for item, name in names.items()}
     found = cache.get_many(list(keys.values())) if seconds > 0 else {}
@@ -175,9 +178,9 @@ def kept_many(names, build):
     return values
 
 
-def kept(name, build):
+def kept(name, build, *, seconds=None):
     """One part many pages share (``build()``), as ``kept_many`` keeps them."""
-    return kept_many({name: name}, lambda _missing: {name: build()})[name]
+    return kept_many({name: name}, lambda _missing: {name: build()}, seconds=seconds)[name]
 
 
 # The budget of pages built from the database ----------------------------------------------------------------------

@@ -378,7 +378,8 @@ def _region_blockages(election, overview):
         return render_to_string(REGION_BLOCKAGES_TEMPLATE, {"rows": rows, "chart": chart}) if rows else ""
 
     name = f"region-blockages:{get_language()}:{election.pk}:{overview.region.pk}:{now:%Y%m%d%H%M}"
-    return public_cache.html(public_cache.kept(name, build))
+    # kept past its minute no longer than a request that began in it could still read it
+    return public_cache.html(public_cache.kept(name, build, seconds=2 * 60))
 
 
 @require_safe
