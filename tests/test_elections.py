@@ -119,6 +119,26 @@ def test_an_observer_files_for_the_election_of_their_assignment(observer, electi
     assert selectors.observer_election(observer) == local
 
 
+def test_an_observer_files_for_the_current_assigned_election_then_the_most_recent(observer, election, region):
+    """The rule: an election of their assigned stations, the current one first, then the most
+    recent by election day; with none assigned, the current election."""
+    older = factories.ElectionFactory(slug="older", is_current=False, election_day=datetime.date(2019, 6, 9))
+    newer = factories.ElectionFactory(slug="newer", is_current=False, election_day=datetime.date(2020, 3, 1))
+    other = factories.ObserverFactory()
+    observer.assigned_stations.add(factories.PollingStationFactory(election=older, region=region, number="O-1"))
+    assert selectors.observer_election(observer) == older
+    observer.assigned_stations.add(factories.PollingStationFactory(election=newer, region=region, number="N-1"))
+    assert selectors.observer_election(observer) == newer
+    observer.assigned_stations.add(factories.PollingStationFactory(election=election, region=region, number="E-1"))
+    assert election.is_current and selectors.observer_election(observer) == election
+    assert selectors.observer_election(other) == election  # another observer's assignments do not count
+    assert selectors.observer_election(None) == election
+
+
+def test_no_election_to_file_for(db):
+    assert selectors.observer_election(factories.ObserverFactory()) is None
+
+
 def test_the_filing_page_is_for_the_assigned_election(client, observer, election, local, region):
     observer.assigned_stations.add(factories.PollingStationFactory(election=local, region=region, number="C-2"))
     client.force_login(observer.user)

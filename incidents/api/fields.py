@@ -6,6 +6,7 @@ wrong JSON type (``"3"`` for a number, ``1`` for true). Multipart bodies
 carry only text, so there values are parsed by the fields as usual.
 """
 
+import copy
 import json
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -47,7 +48,36 @@ def wrong_json_type(field, value):
     return None
 
 
-class StrictInput(serializers.Serializer):
+class FieldsBuiltOnce:
+    """A serializer whose fields are built once for its class, then copied for each instance.
+
+    DRF builds a serializer's fields again for every instance: each declared field is
+    deep-copied, which runs its ``__init__`` again on deep copies of its arguments (choices
+    and their translated labels), and a ModelSerializer reads its model's fields to build
+    its own. For one report filed through the API that was a fifth of the time
+    (``bench/profile_submit.py``). Here the class builds them once; an instance gets a
+    shallow copy of each, which ``bind`` then gives its own name and parent, and a deep copy
+    of those holding other fields (a list's child, a nested serializer), whose children
+    point back to their own parent. Only for serializers whose fields do not depend on the
+    instance, the data or the context.
+    """
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built  # each class its own (a subclass has other fields)
+        return {name: _copy_field(field) for name, field in built.items()}
+
+
+def _copy_field(field):
+    holds_fields = (
+        isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
+    )
+    return copy.deepcopy(field) if holds_fields else copy.copy(field)
+
+
+class StrictInput(FieldsBuiltOnce, serializers.Serializer):
     """Refuses unknown fields, and values of the wrong type in JSON; see the module docstring."""
 
     def to_internal_value(self, data):

@@ -32,6 +32,7 @@ from ..models import (
     Verification,
 )
 from ..public import shape as public
+from .fields import FieldsBuiltOnce
 
 
 def choice_list(choices, **kwargs):
@@ -42,7 +43,7 @@ def percent(**kwargs):
     return serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False, **kwargs)
 
 
-class PublicDetailSerializer(serializers.ModelSerializer):
+class PublicDetailSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Renders the public facts of one kind (a dict made by ``public.properties``)."""
 
     class Meta:
@@ -97,14 +98,14 @@ class PublicDetailsField(serializers.Field):
         return value
 
 
-class PublicAttachmentSerializer(serializers.Serializer):
+class PublicAttachmentSerializer(FieldsBuiltOnce, serializers.Serializer):
     url = serializers.URLField(read_only=True, help_text=_("Where the file can be downloaded."))
     kind = serializers.CharField(read_only=True)
     content_type = serializers.CharField(read_only=True)
     size = serializers.IntegerField(read_only=True, help_text=_("In bytes."))
 
 
-class PublicMeasurementSerializer(serializers.Serializer):
+class PublicMeasurementSerializer(FieldsBuiltOnce, serializers.Serializer):
     """An OONI measurement a moderator attached to a blockage report as evidence (OONI's public data)."""
 
     measurement_uid = serializers.CharField(read_only=True)
@@ -131,7 +132,7 @@ class LocationPrecision(serializers.ChoiceField):
         super().__init__(choices, **kwargs)
 
 
-class PublicIncidentSerializer(serializers.Serializer):
+class PublicIncidentSerializer(FieldsBuiltOnce, serializers.Serializer):
     """A published incident as the public sees it (the same fields as the GeoJSON export)."""
 
     reference = serializers.CharField(read_only=True)

@@ -31,7 +31,7 @@ from ..models import (
     Verification,
 )
 from ..public import shape as public_shape
-from .fields import CoordinateField, JsonObjectField, StrictInput
+from .fields import CoordinateField, FieldsBuiltOnce, JsonObjectField, StrictInput
 from .public_serializers import choice_list
 
 MAX_DESCRIPTION = 20_000
@@ -89,7 +89,11 @@ def _read_only(serializer_class, name):
         declared[field_name] = copy.deepcopy(field)
         declared[field_name].read_only, declared[field_name].required = True, False
     meta = type("Meta", (serializer_class.Meta,), {"read_only_fields": serializer_class.Meta.fields})
-    return type(name, (serializers.ModelSerializer,), {**declared, "Meta": meta, "__doc__": serializer_class.__doc__})
+    return type(
+        name,
+        (FieldsBuiltOnce, serializers.ModelSerializer),
+        {**declared, "Meta": meta, "__doc__": serializer_class.__doc__},
+    )
 
 
 #: the details as the observer and staff read them back
@@ -296,7 +300,7 @@ class AnswerSerializer(StrictInput):
 # What the observer reads --------------------------------------------------------------------------------------------
 
 
-class OwnAttachmentSerializer(serializers.Serializer):
+class OwnAttachmentSerializer(FieldsBuiltOnce, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(read_only=True)
     content_type = serializers.CharField(read_only=True)
@@ -312,7 +316,7 @@ class OwnAttachmentSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class OwnEventSerializer(serializers.Serializer):
+class OwnEventSerializer(FieldsBuiltOnce, serializers.Serializer):
     """A step of the report's history that its observer may see; never who the moderator was."""
 
     action = serializers.ChoiceField(EventAction.choices, read_only=True)
@@ -334,7 +338,7 @@ class OwnEventSerializer(serializers.Serializer):
         return [name for name in event.changes if not name.startswith("attachment ")]
 
 
-class OwnReportSummarySerializer(serializers.Serializer):
+class OwnReportSummarySerializer(FieldsBuiltOnce, serializers.Serializer):
     """One of the observer's reports in their list."""
 
     reference = serializers.CharField(read_only=True)

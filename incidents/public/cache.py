@@ -64,6 +64,7 @@ from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from .. import rate
 from ..models import (
     Attachment,
     Election,
@@ -269,15 +270,7 @@ def _client_spends_a_build(request):
         return
     client, window = _client_and_window(request)
     key = f"public:builds:{client}:{window}"
-    if cache.add(key, 1, timeout=BUILD_WINDOW_SECONDS + 1):
-        spent = 1
-    else:
-        try:
-            spent = cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.add(key, 1, timeout=BUILD_WINDOW_SECONDS + 1)
-            spent = 1
-    if spent > limit:
+    if rate.count_one(key, seconds=BUILD_WINDOW_SECONDS + 1) > limit:
         _remember_refused(client, window)
         raise BuildRefused(429, _retry_after())
 

@@ -1,6 +1,8 @@
 """What an observer reads: their own reports, their history, the stations and regions they pick from, their tokens."""
 
-from django.db.models import Count, Exists, OuterRef, Subquery, prefetch_related_objects
+import functools
+
+from django.db.models import Count, OuterRef, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from ..models import (
@@ -15,14 +17,29 @@ from ..public import shape
 
 def observer_election(observer):
     """The election an observer files for: one their assigned stations are in (the current one
-    first, then the most recent), else the current election. One query."""
-    elections = Election.objects.all()
-    if observer is not None:
-        assigned = PollingStation.objects.filter(election=OuterRef("pk"), observers=observer)
-        elections = elections.annotate(assigned=Exists(assigned)).order_by("-assigned", "-is_current", "-election_day")
-    else:
-        elections = elections.order_by("-is_current", "-election_day")
-    return elections.first()
+    first, then the most recent), else the current election. One query.
+
+    Asked for every report filed; written in SQL, since building the same query through the
+    ORM (an ``Exists`` annotation to order by) cost three times as long as running it.
+    """
+    if observer is None:
+        return Election.objects.order_by("-is_current", "-election_day").first()
+    return next(iter(Election.objects.raw(_observer_election_sql(), [observer.pk])), None)
+
+
+@functools.cache
+def _observer_election_sql():
+    assignments = PollingStation.observers.through._meta
+    station, election = PollingStation._meta, Election._meta
+    return (
+        f"SELECT e.* FROM {election.db_table} e ORDER BY EXISTS ("
+        f"SELECT 1 FROM {assignments.db_table} a JOIN {station.db_table} s"
+        f" ON s.{station.pk.column} = a.{assignments.get_field('pollingstation').column}"
+        f" WHERE s.{station.get_field('election').column} = e.{election.pk.column}"
+        f" AND a.{assignments.get_field('observer').column} = %s"
+        f") DESC, e.{election.get_field('is_current').column} DESC,"
+        f" e.{election.get_field('election_day').column} DESC LIMIT 1"
+    )
 
 
 def observer_reports(observer):

@@ -10,14 +10,13 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CheckConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions, personal_data
+from .. import permissions, personal_data, rate
 from ..models import (
     DETAIL_MODELS,
     Election,
@@ -374,13 +373,7 @@ def _count_against_rate_limit(reporter):
         return
     window = int(timezone.now().timestamp() // 60)
     key = f"submissions:{reporter.pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > limit:
+    if rate.count_one(key, seconds=120) > limit:
         raise SubmissionRateLimited(
             _("You have filed %(limit)d reports in the last minute. Wait a minute, then send this one again.")
             % {"limit": limit}

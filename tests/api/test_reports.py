@@ -61,9 +61,9 @@ def test_the_answer_to_a_new_report_is_the_report_as_read_back(
     observer_api, observer, polling_station, report_url, django_assert_max_num_queries
 ):
     # The answer is shaped from the report in memory, not read back: it must say the same.
-    # Queries: the token with its user, the observer, the election, the region, the idempotency
+    # Queries: the token with its user and observer, the election, the region, the idempotency
     # check, then the incident, its detail and its event in one transaction (with BEGIN and COMMIT).
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         filed = observer_api.post(report_url, DETENTION, format="json")
     assert filed.status_code == 201
     read_back = observer_api.get(filed["Location"])

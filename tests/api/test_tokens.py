@@ -112,3 +112,43 @@ def test_coordinator_issues_and_revokes_in_the_admin(client, coordinator, observ
 def test_moderators_cannot_issue_tokens(client, moderator, force_login_verified):
     force_login_verified(moderator)
     assert client.get(reverse("admin:knox_authtoken_add")).status_code == 403
+
+
+def test_a_token_is_looked_up_with_its_account_and_observer_profile_in_one_query(observer, election, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIRequestFactory
+
+    from incidents.api.authentication import TokenAuthentication
+
+    settings.DEBUG = False
+    _row, token = services.api_token_issue(user=observer.user)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token}")
+    with CaptureQueriesContext(connection) as captured:
+        user, auth_token = TokenAuthentication().authenticate(request)
+        assert user.observer_profile == observer  # the demo check and the views read it: no query
+    assert len(captured) == 1 and user == observer.user and auth_token.user_id == observer.user.pk
+
+
+def test_an_account_without_observer_profile_and_a_wrong_token(election):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework import exceptions
+    from rest_framework.test import APIRequestFactory
+
+    from incidents import permissions
+    from incidents.api.authentication import TokenAuthentication
+
+    user = factories.UserFactory()
+    _row, token = services.api_token_issue(user=user)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token}")
+    with CaptureQueriesContext(connection) as captured:
+        found, _auth = TokenAuthentication().authenticate(request)
+        assert permissions.observer_of(found) is None  # known absent from the join: no query
+    assert len(captured) == 1
+    wrong = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token[:-4]}ffff")
+    with pytest.raises(exceptions.AuthenticationFailed, match="Invalid token"):
+        TokenAuthentication().authenticate(wrong)
+    not_hex = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {token[:-4]}zzzz")
+    with pytest.raises(exceptions.AuthenticationFailed, match="Invalid token"):
+        TokenAuthentication().authenticate(not_hex)
