@@ -251,3 +251,60 @@ def test_no_private_value_in_any_kept_part(client, fully_filled_incident):
     assert any(":overview-regions:" in key for key in keys) and any(":card:" in key for key in keys)
     for value in cache.get_many([key.split(":", 2)[2] for key in keys]).values():
         fully_filled_incident.assert_absent_from(repr(value))
+
+
+def test_a_filtered_list_built_again_reads_only_its_count_and_its_ids(client, election, region):
+    """The elections, the regions (the filter's choices, the region asked for and its sub-regions)
+    are reference data the process keeps: a list built again asks the database for nothing else."""
+    many_published(election, [region], 30)
+    url = reverse("incident-list") + f"?region={region.code}&kind=detention"
+    first_page = text(client.get(url))
+    with CaptureQueriesContext(connection) as again:
+        again_page = text(client.get(url))
+    assert again_page == first_page
+    tables = [query["sql"].split(" FROM ", 1)[1].split(" ", 1)[0] for query in again.captured_queries]
+    assert tables == ['"incidents_incident"', '"incidents_incident"'], tables  # the count, then the page's ids
+
+
+def test_kept_reference_data_follows_a_new_election_and_region(
+    client, election, region, django_capture_on_commit_callbacks
+):
+    assert 'value="KZ-98"' not in text(client.get(reverse("incident-list")))
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.RegionFactory(code="KZ-98", name_en="Region added later")
+        newer = factories.ElectionFactory(slug="newer-election", name_en="A newer election", is_current=False)
+    page = text(client.get(reverse("incident-list")))
+    assert 'value="KZ-98"' in page and "A newer election" in page
+    assert text(client.get(reverse("incident-list") + "?region=KZ-98")).count("Region added later") >= 1
+    with django_capture_on_commit_callbacks(execute=True):
+        type(election).objects.filter(pk=election.pk).update(is_current=False)
+        newer.is_current = True
+        newer.save()  # the current election changes
+    from incidents.public import filters
+
+    assert filters.current_election() == newer
+
+
+def test_a_region_not_in_the_kept_rows_is_refused_as_before(client, election, region):
+    for code in ["KZ-00", region.code.lower(), f" {region.code}"]:
+        response = client.get(reverse("incident-list"), {"region": code})
+        assert response.status_code == 400 and "Select a valid choice" in response.content.decode(), code
+    assert client.get(reverse("incident-list"), {"region": region.code}).status_code == 200
+
+
+def test_kept_reference_data_is_a_copy_for_each_caller(election):
+    from incidents.public import filters
+
+    first, second = filters.current_election(), filters.current_election()
+    assert first == second == election and first is not second
+    first.name_en = "changed by one request"
+    assert filters.current_election().name_en == election.name_en
+
+
+def test_parts_seconds_zero_keeps_no_reference_data(client, settings, election, region):
+    settings.OBSERVER_PUBLIC_PARTS_SECONDS = 0
+    text(client.get(reverse("incident-list")))
+    with CaptureQueriesContext(connection) as again:
+        text(client.get(reverse("incident-list")))
+    assert any('FROM "incidents_region"' in query["sql"] for query in again.captured_queries)
+    assert any('FROM "incidents_election"' in query["sql"] for query in again.captured_queries)

@@ -144,10 +144,13 @@ def test_the_form_reads_each_choice_list_once_as_it_renders(election, region):
     assert 'value="KZ-11"' in html and f'value="{region.code}"' in html
 
 
-def test_a_region_added_later_is_offered_on_the_next_page(client, settings, election, region):
+def test_a_region_added_later_is_offered_on_the_next_page(
+    client, settings, election, region, django_capture_on_commit_callbacks
+):
     settings.OBSERVER_PUBLIC_CACHE_SECONDS = 0
     # Whatever reads the choices of the filter's own field (not a form's copy) must not fix them for later requests.
     list(PublicIncidentFilter.base_filters["region"].field.choices)
     client.get("/incidents/")
-    factories.RegionFactory(code="KZ-99", name_en="Newly imported region")
+    with django_capture_on_commit_callbacks(execute=True):  # the region's transaction commits
+        factories.RegionFactory(code="KZ-99", name_en="Newly imported region")
     assert "Newly imported region" in client.get("/incidents/").content.decode()

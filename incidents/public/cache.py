@@ -122,6 +122,33 @@ def generations(*scopes):
     return [kept[scope][0] for scope in scopes]
 
 
+#: {name: (reference generation, value, monotonic time read)}: reference data this process read for public pages
+_reference_kept = {}
+
+
+def reference_kept(name, build):
+    """``build()``'s value, kept by this process until the reference data changes.
+
+    For what every public page reads and is the same for all of them (the current election,
+    the elections of the header's switcher and the filter's choices, the region tree): kept
+    under the ``reference`` generation, which each cached page's key holds too, so that a new
+    election or region shows in these within the same second as in the pages; and, like the
+    parts, ``OBSERVER_PUBLIC_PARTS_SECONDS`` at most (built every time when 0). The value is
+    shared by the process's threads: callers must not change it (copy a model instance first).
+    """
+    longest = settings.OBSERVER_PUBLIC_PARTS_SECONDS
+    if longest <= 0:
+        return build()
+    (generation,) = generations(REFERENCE)
+    now = time.monotonic()
+    entry = _reference_kept.get(name)
+    if entry is not None and entry[0] == generation and now - entry[2] < longest:
+        return entry[1]
+    value = build()
+    _reference_kept[name] = (generation, value, now)
+    return value
+
+
 def clear(*scopes):
     """Make every cached page of ``scopes`` stale."""
     for scope in scopes:
@@ -396,9 +423,10 @@ def _keep_page(key, stored):
 
 
 def forget_kept():
-    """Empty this process's copies (generations and pages); the shared cache is untouched."""
+    """Empty this process's copies (generations, reference data, pages); the shared cache is untouched."""
     global _pages_bytes
     _kept.clear()
+    _reference_kept.clear()
     with _pages_lock:
         _pages.clear()
         _pages_bytes = 0

@@ -9,6 +9,7 @@ and no incidents, never a wider list than was asked for.
 Without an ``election`` value the current election is used.
 """
 
+import copy
 import datetime
 
 import django_filters
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import collation, selectors
 from ..models import Election, IncidentKind, Region, Verification
+from . import cache as public_cache
 
 #: sort keys offered to the public, each a stable ordering (ties broken by id)
 SORTS = {
@@ -41,15 +43,55 @@ SORT_CHOICES = [
 MAX_TEXT = 200
 
 
+def current_election():
+    """The current election (``selectors.election_current``) as public pages read it: kept by the
+    process until the reference data changes, a copy of its own for each caller."""
+    return copy.copy(public_cache.reference_kept("election-current", selectors.election_current))
+
+
+def region_and_descendant_ids(region):
+    """``selectors.region_and_descendant_ids`` over the region tree the process keeps."""
+    return selectors.region_and_descendant_ids(
+        region, public_cache.reference_kept("region-tree", selectors.region_children)
+    )
+
+
 class ListedChoiceIterator(ModelChoiceIterator):
-    """A choice list read in one plain query. Django's reads it through ``QuerySet.iterator()``,
-    which on PostgreSQL opens a server-side cursor (three round trips) for a few dozen rows."""
+    """A choice list of reference data (elections, regions) in one plain query, which the process
+    keeps until the reference data changes (``KeptChoiceField``). Django reads it through
+    ``QuerySet.iterator()``, which on PostgreSQL opens a server-side cursor (three round trips)
+    for a few dozen rows, and again each time the list is gone through (a select's widget goes
+    through it twice: once to see whether its first choice is empty)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
+        for obj in self.field.kept_rows():
             yield self.choice(obj)
+
+
+class KeptChoiceField(django_filters.fields.ModelChoiceField):
+    """A choice among reference data: its rows read once by the process, under the reference
+    generation (``public_cache.reference_kept``), both to list the choices and to check one."""
+
+    iterator = ListedChoiceIterator
+
+    def kept_rows(self):
+        queryset = self.queryset
+        if getattr(self, "_kept_for", None) is not queryset:
+            self._kept_name, self._kept_for = f"choices:{queryset.query}", queryset
+        return public_cache.reference_kept(self._kept_name, lambda: list(queryset))
+
+    def to_python(self, value):
+        if value in self.empty_values or (self.null_label is not None and value == self.null_value):
+            return super().to_python(value)
+        key = self.to_field_name or "pk"
+        for row in self.kept_rows():
+            if str(getattr(row, key)) == str(value):
+                return copy.copy(row)  # the kept row is shared by the process's threads
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
 
 
 #: the dates a filter accepts: far wider than any election, narrow enough that a day added or a time
@@ -75,9 +117,7 @@ class SaneDateFilter(django_filters.DateFilter):
     field_class = SaneDateField
 
 
-class ElectionChoiceField(django_filters.fields.ModelChoiceField):
-    iterator = ListedChoiceIterator
-
+class ElectionChoiceField(KeptChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
@@ -86,14 +126,16 @@ class CollatedRegionIterator(ListedChoiceIterator):
     """The regions in the alphabetical order of the reader's language (``collation``), the empty choice first."""
 
     def __iter__(self):
-        choices = list(super().__iter__())
-        empty = [choice for choice in choices if not hasattr(choice[0], "instance")]
-        regions = [choice for choice in choices if hasattr(choice[0], "instance")]
-        name_key = collation.name_key()
-        return iter(empty + sorted(regions, key=lambda choice: name_key(choice[0].instance.name)))
+        if not hasattr(self, "_collated"):
+            choices = list(super().__iter__())
+            empty = [choice for choice in choices if not hasattr(choice[0], "instance")]
+            regions = [choice for choice in choices if hasattr(choice[0], "instance")]
+            name_key = collation.name_key()
+            self._collated = empty + sorted(regions, key=lambda choice: name_key(choice[0].instance.name))
+        return iter(self._collated)
 
 
-class RegionChoiceField(django_filters.fields.ModelChoiceField):
+class RegionChoiceField(KeptChoiceField):
     iterator = CollatedRegionIterator
 
     def label_from_instance(self, obj):
@@ -149,7 +191,7 @@ class CurrentElectionFilterSet(django_filters.FilterSet):
     @property
     def default_election(self):
         if self._default_election is ...:
-            self._default_election = selectors.election_current()
+            self._default_election = current_election()
         return self._default_election
 
     @property
@@ -227,7 +269,7 @@ class PublicIncidentFilter(CurrentElectionFilterSet):
         return queryset
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region_id__in=selectors.region_and_descendant_ids(value))
+        return queryset.filter(region_id__in=region_and_descendant_ids(value))
 
     def filter_station(self, queryset, name, value):
         # Sensitive reports do not name their station in public (public.shape), so no filter finds them by it.
@@ -289,7 +331,7 @@ class PollingStationFilter(CurrentElectionFilterSet):
         fields = []
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region_id__in=selectors.region_and_descendant_ids(value))
+        return queryset.filter(region_id__in=region_and_descendant_ids(value))
 
 
 class PartyFilter(CurrentElectionFilterSet):
@@ -307,7 +349,7 @@ class ElectionChoiceForm(forms.Form):
     def clean_election(self):
         slug = self.cleaned_data["election"]
         if not slug:
-            return selectors.election_current()
+            return current_election()
         election = Election.objects.filter(slug=slug).first()
         if election is None:
             raise forms.ValidationError(_("There is no election “%(slug)s”."), params={"slug": slug})

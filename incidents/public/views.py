@@ -40,7 +40,7 @@ def public_page(request, build, scope):
 
     def render_content():
         page = build()
-        elections = selectors.election_switcher()
+        elections = public_cache.reference_kept(f"election-switcher:{get_language()}", selectors.election_switcher)
         chosen = request.GET.get("election", "")
         slugs = [election["slug"] for election in elections]
         return {
