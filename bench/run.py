@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -117,6 +118,8 @@ def wrk(url, script, *, seconds, connections, threads=1, env=None):
 
 #: seconds of load before each measure, so that every worker and thread has answered already
 WARM_SECONDS = 2
+#: tries of each path while warming, when the answer is "busy, try again" (429 or 503)
+WARM_TRIES = 5
 
 
 def warm_up(server, paths_file):
@@ -130,8 +133,17 @@ def warm_up(server, paths_file):
     def fetch(path):
         reader = f"198.51.100.{hash(path) % 250 + 1}"
         request = urllib.request.Request(server.url + path, headers={"X-Forwarded-For": reader})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
+        for attempt in range(WARM_TRIES):
+            try:
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    response.read()
+                return
+            except urllib.error.HTTPError as error:
+                # 429/503 with Retry-After: the page's build waited its turn too long (a slow
+                # moment of the machine); a reader's browser would ask again, and so does this.
+                if error.code not in (429, 503) or attempt + 1 == WARM_TRIES:
+                    raise
+                time.sleep(float(error.headers.get("Retry-After") or 1))
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(fetch, paths))
