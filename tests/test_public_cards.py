@@ -292,6 +292,15 @@ def test_a_region_not_in_the_kept_rows_is_refused_as_before(client, election, re
     assert client.get(reverse("incident-list"), {"region": region.code}).status_code == 200
 
 
+def test_a_region_given_as_a_row_is_the_region_of_its_code(election, region):
+    from incidents import selectors
+    from incidents.public.filters import PublicIncidentFilter
+
+    filterset = PublicIncidentFilter({"region": region}, queryset=selectors.incidents_public())
+    assert filterset.is_valid(), filterset.errors
+    assert filterset.form.cleaned_data["region"] == region
+
+
 def test_kept_reference_data_is_a_copy_for_each_caller(election):
     from incidents.public import filters
 

@@ -18,7 +18,7 @@ def test_counts_one_by_one_per_key():
     assert rate.count_one("b", seconds=60) == 1
 
 
-def test_a_window_that_ended_starts_again_at_one(monkeypatch):
+def test_a_window_that_ended_starts_again_at_one():
     assert rate.count_one("a", seconds=60) == 1
     cache.delete("a")  # as when its time is up
     assert rate.count_one("a", seconds=60) == 1

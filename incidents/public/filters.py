@@ -86,6 +86,8 @@ class KeptChoiceField(django_filters.fields.ModelChoiceField):
         if value in self.empty_values or (self.null_label is not None and value == self.null_value):
             return super().to_python(value)
         key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):  # as Django's: an instance stands for its key
+            value = getattr(value, key)
         for row in self.kept_rows():
             if str(getattr(row, key)) == str(value):
                 return copy.copy(row)  # the kept row is shared by the process's threads
