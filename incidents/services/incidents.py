@@ -237,14 +237,17 @@ def existing_submission(*, client_token, reporter, client_fingerprint=None):
     """
     if not client_token:
         return None
-    existing = Incident.objects.filter(client_token=client_token).first()
-    if existing is None:
+    # Nearly every token is new: its look-up reads three columns, and the report only for a retry.
+    found = Incident.objects.filter(client_token=client_token).values_list("pk", "reporter_id", "client_fingerprint")
+    first = next(iter(found), None)
+    if first is None:
         return None
-    if existing.reporter_id != getattr(reporter, "pk", None) or (
-        client_fingerprint and existing.client_fingerprint and existing.client_fingerprint != client_fingerprint
+    pk, reporter_id, fingerprint = first
+    if reporter_id != getattr(reporter, "pk", None) or (
+        client_fingerprint and fingerprint and fingerprint != client_fingerprint
     ):
         raise IdempotencyConflict(_("This submission token was already used for a different report."))
-    return Submission(existing, created=False)
+    return Submission(Incident.objects.get(pk=pk), created=False)
 
 
 def incident_submit(
