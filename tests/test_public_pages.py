@@ -381,7 +381,8 @@ def test_the_busiest_whole_pages_are_kept_in_the_process_without_asking_the_cach
 
     published(election, region, public_summary="Kept in memory.")
     urls = (reverse("region-list"), reverse("home"), reverse("incident-list"))
-    sizes = [len(client.get(url).content) for url in urls]
+    # each page is kept as sent and gzipped
+    sizes = [len(client.get(url).content) + len(client.get(url, HTTP_ACCEPT_ENCODING="gzip").content) for url in urls]
     assert len(public_cache._pages) == 3 and public_cache._pages_bytes == sum(sizes)
     # Past the budget, the least recently used pages are let go.
     public_cache.forget_kept()
@@ -456,3 +457,70 @@ def test_every_page_works_before_any_election_exists(client, db):
     ):
         response = client.get(url)
         assert response.status_code == 200, url
+
+
+#: Accept-Encoding as browsers send it, and answers that take no gzip
+ACCEPTS_GZIP = ("gzip, deflate, br, zstd", "gzip", "deflate, gzip;q=0.8")
+TAKES_NO_GZIP = ("", "identity", "br", "deflate")
+
+
+def test_a_whole_page_from_the_cache_is_sent_gzipped_to_a_browser_that_accepts_it(client, election, region):
+    import gzip
+
+    published(election, region, public_summary="Sent compressed.")
+    for url in (reverse("home"), reverse("incident-list"), reverse("region-list")):
+        plain = client.get(url, HTTP_ACCEPT_ENCODING="identity")
+        assert plain.status_code == 200 and "Content-Encoding" not in plain
+        assert "Accept-Encoding" in plain["Vary"]
+        for accept in ACCEPTS_GZIP:
+            response = client.get(url, HTTP_ACCEPT_ENCODING=accept)
+            assert response["Content-Encoding"] == "gzip", (url, accept)
+            assert "Accept-Encoding" in response["Vary"]
+            assert gzip.decompress(response.content) == plain.content
+            assert len(response.content) < len(plain.content) / 2
+        for accept in TAKES_NO_GZIP:
+            response = client.get(url, HTTP_ACCEPT_ENCODING=accept)
+            assert "Content-Encoding" not in response and response.content == plain.content, (url, accept)
+
+
+def test_a_page_is_compressed_once_when_it_is_built_not_for_each_reader(client, election, region, monkeypatch):
+    import gzip
+
+    from incidents.public import cache as public_cache
+
+    published(election, region, public_summary="Compressed once.")
+    compressed = []
+    real_compress = gzip.compress
+
+    def counting_compress(data, *args, **kwargs):
+        compressed.append(len(data))
+        return real_compress(data, *args, **kwargs)
+
+    monkeypatch.setattr(gzip, "compress", counting_compress)
+    for accept in ("gzip", "", "gzip", "gzip"):
+        client.get(reverse("incident-list"), HTTP_ACCEPT_ENCODING=accept)
+    assert len(compressed) == 1
+    # from the shared cache (another process's build): not compressed again either
+    public_cache.forget_kept()
+    assert client.get(reverse("incident-list"), HTTP_ACCEPT_ENCODING="gzip")["Content-Encoding"] == "gzip"
+    assert len(compressed) == 1
+
+
+def test_a_page_rendered_for_one_visitor_is_not_compressed(client, election, region):
+    """A signed-in visitor's page carries their own CSRF token and name: it is sent as it is
+    (a compressed secret could be guessed from the answer's size)."""
+    published(election, region, public_summary="For one visitor.")
+    client.force_login(factories.UserFactory())
+    response = client.get(reverse("incident-list"), HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and "Content-Encoding" not in response
+    assert "For one visitor." in text(response)
+
+
+def test_a_short_answer_is_sent_as_it_is(rf):
+    from django.http import HttpResponse
+
+    from incidents.public import cache as public_cache
+
+    stored = public_cache.stored_answer(HttpResponse(b"short", content_type="text/plain"))
+    response = public_cache.answer_from_stored(rf.get("/", HTTP_ACCEPT_ENCODING="gzip"), stored)
+    assert "Content-Encoding" not in response and response.content == b"short"
