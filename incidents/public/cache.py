@@ -53,7 +53,6 @@ process is seen by the others only once their entries expire: run with
 Redis when more than one process serves the site.
 """
 
-import gzip
 import hashlib
 import threading
 import time
@@ -69,6 +68,7 @@ from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+from django.utils.text import compress_string
 from django.utils.translation import get_language
 
 from .. import rate
@@ -439,22 +439,30 @@ def forget_kept():
         _pages_bytes = 0
 
 
-#: bodies shorter than this are sent as they are (gzip's own header would outweigh the saving)
+#: bodies shorter than this are sent as they are, as Django's GZipMiddleware does (gzip's own
+#: header would outweigh the saving)
 GZIP_MIN_BYTES = 200
 
 
+def _stored_parts(stored):
+    """``(status, content type, body, gzipped body or None)`` of a kept page, one kept before pages
+    were kept gzipped too (``(status, content type, body)``, still in the cache after an upgrade)
+    included."""
+    return (*stored, None)[:4]
+
+
 def _stored_bytes(stored):
-    _status, _content_type, content, *gzipped = stored
-    return len(content) + sum(len(body) for body in gzipped if body)
+    _status, _content_type, content, gzipped = _stored_parts(stored)
+    return len(content) + len(gzipped or b"")
 
 
 def stored_answer(response):
     """What the cache keeps of a whole page: ``(status, content type, body, gzipped body or None)``.
 
-    Compressed once here, at level 6 and with no time in its header (the same page gives the same
-    bytes), and kept only where it is smaller."""
+    Compressed once here, as Django's GZipMiddleware compresses (level 6, no time in the header:
+    the same page gives the same bytes), and kept only where it is smaller."""
     content = response.content
-    gzipped = gzip.compress(content, compresslevel=6, mtime=0) if len(content) >= GZIP_MIN_BYTES else None
+    gzipped = compress_string(content) if len(content) >= GZIP_MIN_BYTES else None
     return (
         response.status_code,
         response["Content-Type"],
@@ -465,8 +473,7 @@ def stored_answer(response):
 
 def answer_from_stored(request, stored):
     """The response for a page kept as ``stored_answer`` keeps it: gzipped when the browser accepts it."""
-    status, content_type, content, *rest = stored
-    gzipped = rest[0] if rest else None
+    status, content_type, content, gzipped = _stored_parts(stored)
     if gzipped and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
         response = HttpResponse(gzipped, status=status, content_type=content_type)
         response["Content-Encoding"] = "gzip"

@@ -238,11 +238,14 @@ def existing_submission(*, client_token, reporter, client_fingerprint=None):
     if not client_token:
         return None
     # Nearly every token is new: its look-up reads three columns, and the report only for a retry.
-    found = Incident.objects.filter(client_token=client_token).values_list("pk", "reporter_id", "client_fingerprint")
-    first = next(iter(found), None)
-    if first is None:
+    found = (
+        Incident.objects.filter(client_token=client_token)
+        .values_list("pk", "reporter_id", "client_fingerprint")
+        .first()
+    )
+    if found is None:
         return None
-    pk, reporter_id, fingerprint = first
+    pk, reporter_id, fingerprint = found
     if reporter_id != getattr(reporter, "pk", None) or (
         client_fingerprint and fingerprint and fingerprint != client_fingerprint
     ):
